@@ -1,1 +1,35 @@
-print("ledger")
+#if canImport(Glibc)
+import Glibc
+#endif
+import Ledger
+
+/// Options that take a value, for every command.
+let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed"]
+
+func run(_ words: [String]) -> Int32 {
+    do {
+        let arguments = try Arguments(words, valued: valuedOptions)
+        let environment = getenv("LEDGER_DIR").map { String(cString: $0) }
+        let folder = arguments.options["dir"] ?? environment.flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultFolder
+        var output = Output()
+        defer { output.flush() }
+        switch arguments.command {
+        case nil, "help", "--help":
+            output.write(helpText)
+        case "init": try Commands.initialize(arguments, folder: folder, &output)
+        case "append": try Commands.append(arguments, folder: folder, &output)
+        case "log": try Commands.log(arguments, folder: folder, &output)
+        case "verify": try Commands.verify(arguments, folder: folder, &output)
+        case "demo": try Commands.demo(arguments, &output)
+        case let other?:
+            throw LedgerError(.usage, "unknown command \"\(other)\" (see `ledger help`)")
+        }
+        return 0
+    } catch {
+        let failure = error as? LedgerError ?? LedgerError(.io, "\(error)")
+        Output.standardError("error: \(failure.message)\n")
+        return failure.code.rawValue
+    }
+}
+
+exit(run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,99 @@
+import Integrity
+import JSONText
+import LedgerLog
+import WarrantyDomain
+import WarrantyProjections
+
+/// What one `append` did.
+public struct AppendReport: Sendable, Equatable {
+    public var appended: Int
+    public var duplicates: Int
+    /// The seq range of the appended events; nil when nothing was appended.
+    public var firstSeq: Int64?
+    public var lastSeq: Int64?
+    /// The chain head after the append: the hash of the ledger's last record.
+    public var head: SHA256Digest
+    /// Bytes of a torn tail, left by an earlier crash, that were cut before appending.
+    public var recoveredTornBytes: Int64
+}
+
+extension Ledger {
+    /// Validates every line of `lines` and appends the accepted events as one atomic batch.
+    ///
+    /// Lines are read as they come; only the batch being built is held. An event whose `id` is
+    /// already in the ledger (or earlier in the batch) is skipped as a duplicate if it is the same
+    /// event, and refused if it differs. Any refused line refuses the whole batch: nothing is appended.
+    public func append(_ lines: borrowing LineReader,
+                       recordedMicroseconds: Int64 = Ledger.currentMicroseconds()) throws(LedgerError) -> AppendReport {
+        let writer: LogWriter
+        do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }
+        var fold = try self.fold()
+        var pending: [Int64: Event] = [:]
+        var report = AppendReport(appended: 0, duplicates: 0, head: writer.head,
+                                  recoveredTornBytes: writer.recoveredTornBytes)
+        let committedSeq = writer.lastSeq
+        let resolve = { (seq: Int64) throws(LedgerError) -> Event? in
+            if let event = pending[seq] { return event }
+            return seq >= 1 && seq <= committedSeq ? try self.event(at: seq) : nil
+        }
+        var payload: [UInt8] = []
+        payload.reserveCapacity(1024)
+        do {
+            try writer.begin(recordedMicroseconds: recordedMicroseconds)
+            try lines.forEachLine { number, bytes in
+                guard let event = try self.decodeLine(number, bytes) else { return }
+                func refuse(_ reason: String) -> LedgerError {
+                    LedgerError(.refused, "line \(number): \(event.type.rawValue): \(reason)")
+                }
+                if let id = event.id, let earlierSeq = fold.ids[id] {
+                    guard try resolve(earlierSeq) == event else {
+                        throw refuse("id \"\(id)\" was already used by seq \(earlierSeq) for a different event")
+                    }
+                    report.duplicates += 1
+                    return
+                }
+                do throws(Refusal) {
+                    try fold.state.check(event) { seq in (try? resolve(seq)) ?? nil }
+                } catch {
+                    throw refuse(error.reason)
+                }
+                var target: Event?
+                if case .eventVoided(let void) = event.body { target = try resolve(void.seq) }
+                let stream = fold.state.stream(of: event, target: target)
+                let stored = StoredEvent(stream: stream, version: fold.versions[stream, default: 0] + 1, event: event)
+                payload.removeAll(keepingCapacity: true)
+                stored.encode(into: &payload)
+                let seq = try writer.add(payload)
+                fold.apply(event, stream: stream, seq: seq, target: target)
+                pending[seq] = event
+                report.appended += 1
+            }
+            if let receipt = try writer.commit() {
+                report.firstSeq = receipt.firstSeq
+                report.lastSeq = receipt.lastSeq
+                report.head = receipt.head
+            }
+        } catch {
+            try? writer.abort()
+            throw LedgerError.wrap(error)
+        }
+        return report
+    }
+
+    /// Parses and field-checks one input line; nil for a blank line.
+    func decodeLine(_ number: Int, _ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> Event? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw LedgerError(.refused, "line \(number): invalid JSON at byte \(error.offset + 1): \(error.reason)")
+        }
+        do {
+            return try EventDecoder.decode(value, zone: timeZone)
+        } catch {
+            let type = error.type.map { "\($0): " } ?? ""
+            throw LedgerError(.refused, "line \(number): \(type)\(error.reason)")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Integrity
+import JSONText
+import LedgerLog
+import WarrantyDomain
+import WarrantyProjections
+
+/// A ledger folder: its manifest, its log, and the fold of its events into warranty state.
+///
+/// Readers need no lock; `append` takes the folder's writer lock for the length of one batch.
+public final class Ledger: Sendable {
+    /// The folder used when neither `--dir` nor `$LEDGER_DIR` names one.
+    public static let defaultFolder = "./ledger"
+    public let folder: String
+    /// The zone in which business days are counted, chosen at `init`.
+    public let timeZone: TimeZoneOffset
+
+    /// Creates an empty ledger in `folder` (created with mode 0700 if missing; an existing folder must be empty).
+    @discardableResult
+    public static func create(folder: String, timeZone: TimeZoneOffset,
+                              now: Int64 = Ledger.currentMicroseconds()) throws(LedgerError) -> Ledger {
+        do {
+            if !(try DurableFiles.createFolder(folder)) {
+                let names = try DurableFiles.names(in: folder)
+                if names.contains(LedgerManifest.fileName) {
+                    throw LedgerError(.usage, "\(folder) already holds a ledger")
+                }
+                guard names.isEmpty else {
+                    throw LedgerError(.usage, "\(folder) is not empty; choose a new or empty folder")
+                }
+            }
+            let manifest = LedgerManifest(timeZone: timeZone, created: Timestamp.iso8601(microseconds: now, fraction: false))
+            try DurableFiles.create(path: folder + "/" + LedgerManifest.fileName, bytes: Array(manifest.text.utf8))
+            // Opening the writer once creates the first segment and the lock file.
+            _ = try LogWriter(folder: folder)
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+        return try Ledger(folder: folder)
+    }
+
+    /// Opens the ledger in `folder`; exit code 66 if there is none.
+    public init(folder: String) throws(LedgerError) {
+        self.folder = folder
+        let path = folder + "/" + LedgerManifest.fileName
+        guard let bytes = DurableFiles.contents(of: path) else {
+            throw LedgerError(.notFound, "no ledger at \(folder) (run `ledger init` first, or pass --dir)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw LedgerError(.verificationFailed, "\(path): not UTF-8 text (the file was changed)")
+        }
+        timeZone = try LedgerManifest(parsing: text, path: path).timeZone
+    }
+
+    /// The current time in microseconds since 1970-01-01T00:00:00Z.
+    public static func currentMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+    }
+
+    private func logReader() throws(LedgerError) -> LogReader {
+        do { return try LogReader(folder: folder) } catch { throw LedgerError(error) }
+    }
+
+    /// Visits the stored events with `from <= seq <= through` in order until `body` returns false.
+    @discardableResult
+    public func forEachEvent(from: Int64 = 1, through: Int64 = .max, checkChain: Bool = false,
+                             _ body: (LoggedEvent) throws -> Bool) throws(LedgerError) -> LogSummary {
+        let reader = try logReader()
+        do {
+            return try reader.scan(from: from, checkChain: checkChain) { record in
+                guard record.seq <= through else { return false }
+                let stored: StoredEvent
+                do throws(StoredEventError) {
+                    stored = try StoredEvent(decoding: record.payload)
+                } catch {
+                    throw LedgerError(.verificationFailed, "seq \(record.seq): stored event cannot be decoded: \(error.reason)")
+                }
+                return try body(LoggedEvent(seq: record.seq, recordedMicroseconds: record.recordedMicroseconds,
+                                            record: record, stored: stored))
+            }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+    }
+
+    /// The stored event at `seq`, or nil if the log ends before it.
+    public func event(at seq: Int64) throws(LedgerError) -> Event? {
+        var found: Event?
+        try forEachEvent(from: seq, through: seq) { logged in
+            found = logged.stored.event
+            return false
+        }
+        return found
+    }
+
+    /// Folds the log, or its first `knownAt` events, into warranty state.
+    public func fold(knownAt: Int64 = .max) throws(LedgerError) -> LedgerFold {
+        var fold = LedgerFold()
+        try forEachEvent(through: knownAt) { logged throws(LedgerError) in
+            try fold.apply(logged.stored, seq: logged.seq) { seq throws(LedgerError) in try self.event(at: seq) }
+            return true
+        }
+        return fold
+    }
+}
+
+/// An event as the log holds it, with its envelope.
+public struct LoggedEvent {
+    public var seq: Int64
+    public var recordedMicroseconds: Int64
+    let record: StoredRecord
+    public var stored: StoredEvent
+    /// SHA-256 of the stored record: what the next record links to.
+    public var hash: SHA256Digest { record.hash }
+}
+
+/// Everything derived from the log up to a position: warranty state, idempotency keys and stream versions.
+public struct LedgerFold: Sendable {
+    public var state = LedgerState()
+    public private(set) var lastSeq: Int64 = 0
+    /// The seq of the event that used each idempotency key.
+    var ids: [String: Int64] = [:]
+    var versions: [String: UInt32] = [:]
+
+    /// Applies a stored event at `seq`; `resolve` reads an earlier event, which a void needs to undo it.
+    mutating func apply(_ stored: StoredEvent, seq: Int64, resolve: (Int64) throws(LedgerError) -> Event?) throws(LedgerError) {
+        var target: Event?
+        if case .eventVoided(let void) = stored.event.body {
+            target = try resolve(void.seq)
+            guard target != nil else {
+                throw LedgerError(.verificationFailed, "seq \(seq): voids seq \(void.seq), which is not in the log")
+            }
+        }
+        apply(stored.event, stream: stored.stream, seq: seq, target: target)
+    }
+
+    mutating func apply(_ event: Event, stream: String, seq: Int64, target: Event?) {
+        state.apply(event, seq: seq, target: target)
+        if let id = event.id { ids[id] = seq }
+        versions[stream, default: 0] += 1
+        lastSeq = seq
+    }
+}

@@ -1,0 +1,43 @@
+/// The one error a user of the ledger sees: an exit code and a message that says what to do.
+public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Process exit codes of SPEC §5.
+    public enum Code: Int32, Sendable {
+        case verificationFailed = 1
+        case usage = 64
+        case refused = 65
+        case notFound = 66
+        case io = 74
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+import LedgerLog
+
+extension LedgerError {
+    /// The user-facing form of a log-layer error.
+    init(_ error: LogError) {
+        switch error.kind {
+        case .corrupt: self.init(.verificationFailed, error.message)
+        case .notFound: self.init(.notFound, error.message)
+        case .locked, .io, .limit, .poisoned: self.init(.io, error.message)
+        }
+    }
+
+    /// Wraps any error thrown below the facade into a `LedgerError`.
+    static func wrap(_ error: any Error) -> LedgerError {
+        switch error {
+        case let error as LedgerError: error
+        case let error as LogError: LedgerError(error)
+        default: LedgerError(.io, "\(error)")
+        }
+    }
+}

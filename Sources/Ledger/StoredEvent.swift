@@ -1,0 +1,55 @@
+import WarrantyDomain
+
+/// The payload of a log record: the event's stream, its version within that stream and the event's binary encoding.
+///
+/// Layout: payload format u8 (= 1), stream byte length u16, stream (UTF-8), stream version u32,
+/// then the event as `EventCodec` encodes it, to the end of the payload. Little-endian.
+public struct StoredEvent: Hashable, Sendable {
+    public static let format: UInt8 = 1
+    /// The aggregate the event belongs to, e.g. `unit:SN1`, `dealer:D01`, `policy:P1`.
+    public var stream: String
+    /// 1 for the stream's first event, counting every event of the stream in log order.
+    public var version: UInt32
+    public var event: Event
+
+    public init(stream: String, version: UInt32, event: Event) {
+        self.stream = stream
+        self.version = version
+        self.event = event
+    }
+
+    /// Appends the payload bytes to `buffer`.
+    public func encode(into buffer: inout [UInt8]) {
+        buffer.append(StoredEvent.format)
+        let streamBytes = Array(stream.utf8)
+        precondition(streamBytes.count <= Int(UInt16.max), "stream name too long")
+        withUnsafeBytes(of: UInt16(streamBytes.count).littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: streamBytes)
+        withUnsafeBytes(of: version.littleEndian) { buffer.append(contentsOf: $0) }
+        EventCodec.encode(event, into: &buffer)
+    }
+
+    /// Decodes a payload; throws a description of the first problem.
+    public init(decoding payload: UnsafeRawBufferPointer) throws(StoredEventError) {
+        guard payload.count >= 7, payload[0] == StoredEvent.format else {
+            throw StoredEventError(reason: payload.isEmpty ? "empty payload" : "unknown payload format \(payload[0])")
+        }
+        let streamLength = Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self)))
+        guard payload.count >= 3 + streamLength + 4 else { throw StoredEventError(reason: "payload too short for its stream name") }
+        guard let stream = String(validating: payload[3..<3 + streamLength], as: UTF8.self), !stream.isEmpty else {
+            throw StoredEventError(reason: "stream name is not valid UTF-8")
+        }
+        self.stream = stream
+        version = UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 3 + streamLength, as: UInt32.self))
+        do {
+            event = try EventCodec.decode(UnsafeRawBufferPointer(rebasing: payload[(7 + streamLength)...]))
+        } catch {
+            throw StoredEventError(reason: "event: \(error)")
+        }
+    }
+}
+
+/// A stored payload that cannot be decoded.
+public struct StoredEventError: Error, Equatable, Sendable {
+    public var reason: String
+}

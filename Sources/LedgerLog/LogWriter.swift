@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Integrity
+
+/// What a committed batch became: its seq range and the new chain head.
+public struct BatchReceipt: Sendable, Equatable {
+    public var firstSeq: Int64
+    public var lastSeq: Int64
+    public var head: SHA256Digest
+    /// Bytes written for the batch, headers included.
+    public var bytes: Int64
+}
+
+/// The single writer of a ledger folder's log.
+///
+/// Opening takes an exclusive lock on the folder's `lock` file (a second writer fails at once
+/// with `.locked`), cuts a torn tail left by a crash back to the last committed batch, and
+/// creates the first segment of a new log. A batch is built with `begin`, `add` and ended by
+/// `commit`, which writes, syncs and only then returns; `abort` leaves the log as before.
+/// After any failed write or sync the writer is poisoned: it refuses further work, because
+/// a failed `fsync` cannot be retried safely; open a new writer instead.
+public final class LogWriter {
+    public let folder: String
+    /// The last committed seq (0 for an empty log).
+    public private(set) var lastSeq: Int64
+    /// The hash of the last committed record.
+    public private(set) var head: SHA256Digest
+    /// Bytes cut from a torn tail when this writer opened.
+    public let recoveredTornBytes: Int64
+
+    private let lock: PosixFile
+    private var segment: PosixFile
+    private var segmentName: String
+    /// Committed end of the current segment: where the next batch starts.
+    private var committedEnd: Int64
+    private var poison: String?
+
+    // The batch being built.
+    private var batch: (start: Int64, firstSeq: Int64, recordedMicroseconds: Int64)?
+    private var written: Int64 = 0          // bytes of the batch already in the file
+    private var pendingSeq: Int64 = 0       // last seq given out in the batch
+    private var pendingHead = SHA256Digest.zero
+    private var block: UnsafeMutableRawBufferPointer
+    private var blockUsed = 0               // bytes after the block header
+    private var blockCount = 0
+    private var blockFirstSeq: Int64 = 0
+
+    /// A new segment is started before a batch once the current one holds this many bytes.
+    public let segmentTargetSize: Int64
+
+    /// Opens the log of `folder` for writing; the folder must exist.
+    public init(folder: String, segmentTargetSize: Int64 = LogFormat.segmentTargetSize) throws {
+        self.folder = folder
+        self.segmentTargetSize = segmentTargetSize
+        lock = try PosixFile(path: folder + "/lock", flags: O_RDWR | O_CREAT)
+        guard try lock.tryLock() else {
+            throw LogError(.locked, "another process is appending to \(folder) (the writer lock is held); try again when it has finished")
+        }
+        var names = try Folder.names(folder).filter { LogFormat.baseSeq(ofSegment: $0) != nil }
+        if names.isEmpty {
+            names = [LogFormat.segmentName(baseSeq: 1)]
+            try LogWriter.createSegment(folder: folder, name: names[0], baseSeq: 1)
+        }
+        var tornBytes: Int64 = 0
+        var scan: SegmentScan
+        var scanner: SegmentScanner
+        while true {
+            let name = names[names.count - 1]
+            scanner = SegmentScanner(folder: folder, name: name, baseSeq: LogFormat.baseSeq(ofSegment: name)!)
+            scan = try scanner.scan(previous: nil, from: .max) { _ in true }
+            tornBytes += scan.tornBytes
+            guard scan.committedEnd == 0 else { break }
+            // The last segment's header never fully reached the disk, so it held nothing.
+            if names.count == 1 {
+                try LogWriter.createSegment(folder: folder, name: name, baseSeq: 1, replace: true)
+            } else {
+                try Folder.remove(folder + "/" + name)
+                try Folder.sync(folder)
+                names.removeLast()
+            }
+        }
+        segment = try PosixFile(path: scanner.path, flags: O_RDWR)
+        segmentName = scanner.name
+        if scan.tornBytes > 0 {
+            try segment.truncate(to: scan.committedEnd)
+            try segment.sync()
+        }
+        committedEnd = scan.committedEnd
+        lastSeq = scan.lastSeq
+        recoveredTornBytes = tornBytes
+        block = .allocate(byteCount: LogFormat.maximumBlockSize + LogFormat.blockHeaderSize, alignment: 16)
+        if let span = scan.lastRecord {
+            head = try scanner.hashOfRecord(at: span)
+        } else {
+            head = try LogReader(folder: folder).scan(from: .max).head
+        }
+    }
+
+    deinit {
+        block.deallocate()
+    }
+
+    /// Creates a segment file holding only its header, synced together with the folder entry.
+    private static func createSegment(folder: String, name: String, baseSeq: Int64, replace: Bool = false) throws {
+        let path = folder + "/" + name
+        let file = try PosixFile(path: path, flags: O_RDWR | O_CREAT | (replace ? O_TRUNC : O_EXCL))
+        try LogFormat.segmentHeader(baseSeq: baseSeq).withUnsafeBytes { bytes throws in
+            try file.write(bytes, at: 0)
+        }
+        try file.sync()
+        try Folder.sync(folder)
+    }
+
+    private func checkUsable() throws {
+        if let poison { throw LogError(.poisoned, "the writer stopped after an earlier failure (\(poison)); reopen the ledger") }
+    }
+
+    /// Starts a batch whose records all carry `recordedMicroseconds` as their recorded time.
+    public func begin(recordedMicroseconds: Int64) throws {
+        try checkUsable()
+        precondition(batch == nil, "a batch is already open")
+        if committedEnd >= segmentTargetSize {
+            let name = LogFormat.segmentName(baseSeq: lastSeq + 1)
+            try failing { () throws in
+                try LogWriter.createSegment(folder: folder, name: name, baseSeq: lastSeq + 1)
+                segment = try PosixFile(path: folder + "/" + name, flags: O_RDWR)
+            }
+            segmentName = name
+            committedEnd = Int64(LogFormat.segmentHeaderSize)
+        }
+        batch = (committedEnd, lastSeq + 1, recordedMicroseconds)
+        written = 0
+        pendingSeq = lastSeq
+        pendingHead = head
+        blockUsed = 0
+        blockCount = 0
+        blockFirstSeq = lastSeq + 1
+    }
+
+    /// Adds one record to the open batch and returns its seq; nothing is durable before `commit`.
+    @discardableResult
+    public func add(_ payload: UnsafeRawBufferPointer) throws -> Int64 {
+        try checkUsable()
+        guard let batch else { preconditionFailure("add without begin") }
+        guard payload.count <= LogFormat.maximumPayloadSize else {
+            throw LogError(.limit, "record of \(payload.count) bytes exceeds the limit of \(LogFormat.maximumPayloadSize)")
+        }
+        let length = LogFormat.recordHeaderSize + payload.count
+        if blockCount > 0 && blockUsed + length > LogFormat.blockTargetSize {
+            try writeBlock(commit: false)
+        }
+        let start = LogFormat.blockHeaderSize + blockUsed
+        let record = UnsafeMutableRawBufferPointer(rebasing: block[start..<start + length])
+        pendingSeq += 1
+        LogFormat.writeRecord(into: record, seq: pendingSeq, recordedMicroseconds: batch.recordedMicroseconds,
+                              previous: pendingHead, payload: payload)
+        pendingHead = SHA256.hash(UnsafeRawBufferPointer(record))
+        blockUsed += length
+        blockCount += 1
+        return pendingSeq
+    }
+
+    /// Convenience: `add` for a byte array.
+    @discardableResult
+    public func add(_ payload: [UInt8]) throws -> Int64 {
+        try payload.withUnsafeBytes { bytes throws in try add(bytes) }
+    }
+
+    /// Writes the batch's last block with the commit flag, syncs the file and returns the receipt.
+    ///
+    /// An empty batch writes nothing and returns nil.
+    @discardableResult
+    public func commit() throws -> BatchReceipt? {
+        try checkUsable()
+        guard let open = batch else { preconditionFailure("commit without begin") }
+        if blockCount == 0 && written == 0 {
+            batch = nil
+            return nil
+        }
+        if blockCount > 0 { try writeBlock(commit: true) }
+        try failing { () throws in try segment.sync() }
+        committedEnd = open.start + written
+        lastSeq = pendingSeq
+        head = pendingHead
+        batch = nil
+        return BatchReceipt(firstSeq: open.firstSeq, lastSeq: lastSeq, head: head, bytes: written)
+    }
+
+    /// Drops the open batch, cutting any of its blocks already in the file.
+    public func abort() throws {
+        guard let open = batch else { return }
+        batch = nil
+        blockUsed = 0
+        blockCount = 0
+        if written > 0 && poison == nil {
+            try failing { () throws in try segment.truncate(to: open.start) }
+        }
+        written = 0
+    }
+
+    private func writeBlock(commit: Bool) throws {
+        guard let open = batch else { return }
+        LogFormat.writeBlockHeader(into: block, flags: commit ? LogFormat.commitFlag : 0, count: UInt32(blockCount),
+                                   bodyLength: UInt32(blockUsed), firstSeq: blockFirstSeq)
+        let bytes = UnsafeRawBufferPointer(rebasing: block[0..<LogFormat.blockHeaderSize + blockUsed])
+        try failing { () throws in try segment.write(bytes, at: open.start + written) }
+        written += Int64(bytes.count)
+        blockFirstSeq += Int64(blockCount)
+        blockUsed = 0
+        blockCount = 0
+    }
+
+    /// Runs a file operation; on failure tries to leave the file as before the batch, then poisons the writer.
+    private func failing(_ operation: () throws -> Void) throws {
+        do {
+            try operation()
+        } catch {
+            if let open = batch { _ = try? segment.truncate(to: open.start) }
+            poison = (error as? LogError)?.message ?? "\(error)"
+            batch = nil
+            throw error
+        }
+    }
+}

@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file descriptor with write-all, read-all and sync loops that retry on `EINTR`.
+///
+/// Every operation throws `LogError` naming the path and the system's reason.
+struct PosixFile: ~Copyable {
+    let descriptor: Int32
+    let path: String
+
+    /// Opens `path` with `flags`; new files get mode 0600.
+    init(path: String, flags: Int32) throws(LogError) {
+        var descriptor: Int32
+        repeat {
+            descriptor = Glibc.open(path, flags | O_CLOEXEC, 0o600)
+        } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else { throw .system("open", path, errno) }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        _ = Glibc.close(descriptor)
+    }
+
+    /// The file's current size in bytes.
+    func size() throws(LogError) -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .system("stat", path, errno) }
+        return Int64(info.st_size)
+    }
+
+    /// Writes all of `bytes` at `offset`, looping over short writes.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(LogError) {
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("write", path, errno)
+            }
+            if count == 0 { throw LogError(.io, "write \(path): no progress", errno: EIO) }
+            done += count
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; fewer only at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(LogError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("read", path, errno)
+            }
+            if count == 0 { break }
+            done += count
+        }
+        return done
+    }
+
+    /// Flushes the file's data and size to stable storage.
+    func sync() throws(LogError) {
+        while fdatasync(descriptor) != 0 {
+            if errno == EINTR { continue }
+            throw .system("fsync", path, errno)
+        }
+    }
+
+    /// Cuts the file to `length` bytes.
+    func truncate(to length: Int64) throws(LogError) {
+        while ftruncate(descriptor, off_t(length)) != 0 {
+            if errno == EINTR { continue }
+            throw .system("truncate", path, errno)
+        }
+    }
+
+    /// Takes the exclusive advisory lock, failing at once if another open file holds it.
+    func tryLock() throws(LogError) -> Bool {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            if errno == EWOULDBLOCK { return false }
+            throw .system("lock", path, errno)
+        }
+        return true
+    }
+}
+
+/// Folder operations: listing, creating and syncing.
+enum Folder {
+    /// Flushes the folder's entries, so that a file created in it survives a crash.
+    static func sync(_ path: String) throws(LogError) {
+        let folder = try PosixFile(path: path, flags: O_RDONLY | O_DIRECTORY)
+        while fsync(folder.descriptor) != 0 {
+            if errno == EINTR { continue }
+            throw .system("fsync", path, errno)
+        }
+    }
+
+    /// Creates the folder with mode 0700; true if it was created, false if it already existed.
+    static func create(_ path: String) throws(LogError) -> Bool {
+        if mkdir(path, 0o700) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw .system("create folder", path, errno)
+    }
+
+    /// The names of the folder's entries, sorted.
+    static func names(_ path: String) throws(LogError) -> [String] {
+        guard let stream = opendir(path) else { throw .system("open folder", path, errno) }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Whether `path` exists.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    /// Removes the file at `path`.
+    static func remove(_ path: String) throws(LogError) {
+        guard unlink(path) == 0 else { throw .system("remove", path, errno) }
+    }
+}
+
+/// File operations the layers above the log share: durable creation, whole-file reads, folder listing.
+public enum DurableFiles {
+    /// Creates a folder with mode 0700; true if it was created, false if it already existed.
+    public static func createFolder(_ path: String) throws(LogError) -> Bool {
+        try Folder.create(path)
+    }
+
+    /// The sorted names in a folder.
+    public static func names(in folder: String) throws(LogError) -> [String] {
+        try Folder.names(folder)
+    }
+
+    /// Creates a new file (mode 0600) holding `bytes`, synced together with its folder entry.
+    public static func create(path: String, bytes: [UInt8]) throws {
+        let file = try PosixFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL)
+        try bytes.withUnsafeBytes { buffer in try file.write(buffer, at: 0) }
+        try file.sync()
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        try Folder.sync(folder.isEmpty ? "." : folder)
+    }
+
+    /// The whole contents of a small file, or nil if it cannot be read.
+    public static func contents(of path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        guard let file = try? PosixFile(path: path, flags: O_RDONLY), let size = try? file.size(),
+              size <= Int64(limit) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let count = try? bytes.withUnsafeMutableBytes { buffer throws(LogError) in try file.read(into: buffer, at: 0) }
+        return count == Int(size) ? bytes : nil
+    }
+}

@@ -1,0 +1,28 @@
+extension PolicyPublished.MonthDay {
+    /// Parses exactly `MM-DD`, a day that exists in some year (`02-29` included).
+    public init?(_ text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5, bytes[2] == UInt8(ascii: "-") else { return nil }
+        let parsed: (Int, Int)? = bytes.withUnsafeBufferPointer { buffer in
+            guard let month = twoDigits(buffer, 0), let day = twoDigits(buffer, 3) else { return nil }
+            return (month, day)
+        }
+        guard let (month, day) = parsed, PolicyPublished.MonthDay.isValid(month: month, day: day) else { return nil }
+        self.init(month: Int8(month), day: Int8(day))
+    }
+
+    /// Whether `month`-`day` is a day of some year (a leap year for `02-29`).
+    static func isValid(month: Int, day: Int) -> Bool {
+        (1...12).contains(month) && (1...Day.daysIn(month: month, year: 2000)).contains(day)
+    }
+
+    /// Whether this value names a day of some year.
+    var isValid: Bool { PolicyPublished.MonthDay.isValid(month: Int(month), day: Int(day)) }
+}
+
+extension PolicyPublished.MonthDay: CustomStringConvertible {
+    /// The deadline as `MM-DD`.
+    public var description: String {
+        "\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+    }
+}

@@ -1,0 +1,107 @@
+import WarrantyDomain
+
+extension LedgerState {
+    /// The claim lines dated on or before `day`, of one dealer or of all, sorted by line id.
+    /// - Complexity: proportional to the lines listed and the facts of their units.
+    public func claimLines(on day: Day, dealer: String? = nil) -> [ClaimLine] {
+        var views = UnitViews(state: self, day: day)
+        var lines: [ClaimLine] = []
+        let dealerFacts = dealer.map { dealers[$0].map { [$0] } ?? [] } ?? Array(dealers.values)
+        for facts in dealerFacts {
+            for key in facts.lines {
+                if let line = claimLine(key, views: &views) {
+                    lines.append(line)
+                }
+            }
+        }
+        return lines.sorted(by: Self.lineOrder)
+    }
+
+    /// Sorts by line id (UTF-8 byte order), labor before part when a visit and a swap share an id.
+    static func lineOrder(_ lhs: ClaimLine, _ rhs: ClaimLine) -> Bool {
+        if lhs.line != rhs.line { return lhs.line.bytePrecedes(rhs.line) }
+        return lhs.kind == .labor && rhs.kind == .part
+    }
+
+    /// The line `key` on the views' day, or nil if it is not dated on or before it.
+    func claimLine(_ key: LineKey, views: inout UnitViews) -> ClaimLine? {
+        let day = views.day
+        let visit: VisitFacts
+        let swap: SwapFacts?
+        let amount: Fen
+        switch key.kind {
+        case .labor:
+            guard let facts = visits[key.id], facts.at.day <= day, let labor = facts.laborAmount else { return nil }
+            visit = facts
+            swap = nil
+            amount = labor
+        case .part:
+            guard let facts = swaps[key.id], facts.at.day <= day else { return nil }
+            visit = visits[facts.record.visit]!
+            swap = facts
+            amount = facts.record.cost
+        }
+        guard let unit = views.unit(visit.record.serial) else {
+            preconditionFailure("line \(key.id) is dated on or before \(day) but its unit is not sold then")
+        }
+        let complaint = visit.record.complaint.flatMap { complaints[$0] }
+        let part = swap?.record.part ?? complaint?.partName ?? unitPartName
+        let failureDay = complaint?.lodged.day ?? visit.at.day
+        let notice = noticeOfLine[key].flatMap { notices[$0] }.flatMap { $0.at.day <= day ? $0 : nil }
+        let (status, reason) = Self.status(unit: unit, visit: visit, swap: swap, part: part,
+                                           failureDay: failureDay, notice: notice)
+        return ClaimLine(line: key.id, kind: key.kind, dealer: visit.record.dealer, serial: visit.record.serial,
+                         amount: amount, status: status, reason: reason, notice: notice?.id,
+                         part: part, failureDay: failureDay, returnDeadline: swap?.returnDeadline)
+    }
+
+    /// A line's status on the unit view's day by the ordered rules of SPEC §3 "Claim lines".
+    ///
+    /// `notice` is the live notice holding the line, already cut to notices dated on or before the day.
+    static func status(unit: UnitOnDay, visit: VisitFacts, swap: SwapFacts?, part: String, failureDay: Day,
+                       notice: NoticeFacts?) -> (LineStatus, RejectionReason?) {
+        let day = unit.day
+        let returned = swap?.returned.flatMap { $0.day <= day ? $0 : nil }
+        let verdict = swap?.appraisal.flatMap { $0.at.day <= day ? $0.verdict : nil }
+        let finding = visit.record.finding
+
+        // 1. Rejected, with the first reason that applies.
+        if unit.registration == .late || unit.registration == .missing {
+            return (.rejected, .notRegistered)
+        }
+        if unit.policy.excluded.contains(part) {
+            return (.rejected, .excludedPart)
+        }
+        if verdict != .premature, !unit.covers(part, on: failureDay) {
+            return (.rejected, .outOfWarranty)
+        }
+        if finding == .misuse || verdict == .misuse {
+            return (.rejected, .misuse)
+        }
+        if finding == .supplier {
+            return (.rejected, .supplier)
+        }
+        if finding == .none || verdict == .noFault {
+            return (.rejected, .noFault)
+        }
+        if let swap, let deadline = swap.returnDeadline, deadline < day,
+           returned.map({ $0.day > deadline }) ?? true {
+            return (.rejected, .partNotReturned)
+        }
+
+        // 2. Pending while a decision is open; a labor line does not wait for appraisals.
+        if unit.registration == .pending {
+            return (.pending, nil)
+        }
+        if swap != nil, returned == nil || verdict == nil {
+            return (.pending, nil)
+        }
+
+        // 3. Settled by a write-off notice, or approved.
+        guard let notice else { return (.approved, nil) }
+        if let confirmed = notice.confirmed, confirmed.day <= day {
+            return (.deducted, nil)
+        }
+        return (.writtenOff, nil)
+    }
+}

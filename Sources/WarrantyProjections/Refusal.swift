@@ -1,0 +1,25 @@
+/// The reason an event may not be appended, written for the person who sent it.
+///
+/// A reason names the offending identifier, e.g. `serial "SN9" is not sold`; the facade adds
+/// the input line and the event type around it.
+public struct Refusal: Error, Equatable, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+/// An identifier as it appears in a reason: in double quotes.
+func quoted(_ identifier: String) -> String {
+    "\"" + identifier + "\""
+}
+
+extension String {
+    /// Whether `self` sorts before `other` by UTF-8 bytes (code point order), the order of every answer's arrays.
+    func bytePrecedes(_ other: String) -> Bool {
+        utf8.lexicographicallyPrecedes(other.utf8)
+    }
+}

@@ -1,0 +1,89 @@
+import JSONText
+import Ledger
+import WarrantyDomain
+
+/// The command implementations: parse options, call the `Ledger` facade, print.
+enum Commands {
+    static func initialize(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect(options: ["tz"])
+        let zoneText = arguments.options["tz"] ?? "+08:00"
+        guard let zone = TimeZoneOffset(zoneText) else {
+            throw LedgerError(.usage, "--tz must be an offset like +08:00 or -05:30, not \"\(zoneText)\"")
+        }
+        try Ledger.create(folder: folder, timeZone: zone)
+        output.write("initialized \(folder) (time zone \(zone))\n")
+    }
+
+    static func append(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect(positionals: 0...1)
+        let ledger = try Ledger(folder: folder)
+        let source = arguments.positionals.first ?? "-"
+        let lines = source == "-" ? LineReader.standardInput() : try LineReader(path: source)
+        let report = try ledger.append(lines)
+        output.write(describe(report))
+    }
+
+    static func describe(_ report: AppendReport) -> String {
+        var text = "appended: \(report.appended)\nduplicates: \(report.duplicates)\n"
+        if let first = report.firstSeq, let last = report.lastSeq {
+            text += "seq: \(first)-\(last)\n"
+        } else {
+            text += "seq: none\n"
+        }
+        text += "head: \(report.head.hex)\n"
+        if report.recoveredTornBytes > 0 {
+            text += "recovered: cut \(report.recoveredTornBytes) bytes of an interrupted earlier append\n"
+        }
+        return text
+    }
+
+    static func log(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect(options: ["from", "limit", "stream"])
+        let from = try arguments.integer("from", in: 1...Int64.max) ?? 1
+        var remaining = try arguments.integer("limit", in: 0...Int64.max) ?? Int64.max
+        let stream = arguments.options["stream"]
+        let ledger = try Ledger(folder: folder)
+        guard remaining > 0 else { return }
+        var writer = JSONWriter()
+        try ledger.forEachEvent(from: from) { logged in
+            if let stream, logged.stored.stream != stream { return true }
+            writer.write(LogLine.json(logged))
+            writer.newline()
+            if writer.bytes.count >= 1 << 16 {
+                output.write(bytes: writer.bytes)
+                writer.bytes.removeAll(keepingCapacity: true)
+            }
+            remaining -= 1
+            return remaining > 0
+        }
+        output.write(bytes: writer.bytes)
+    }
+
+    static func verify(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect()
+        let ledger = try Ledger(folder: folder)
+        let report = try ledger.verify()
+        output.write("verified: \(report.events) events in \(report.segments) segment\(report.segments == 1 ? "" : "s") (\(report.bytes) bytes)\n")
+        output.write("head: \(report.head.hex)\n")
+        if report.tornBytes > 0 {
+            output.write("note: \(report.tornBytes) bytes of an interrupted append follow seq \(report.events); the next append cuts them\n")
+        }
+    }
+}
+
+/// One line of `ledger log`: the envelope, then the event's input fields.
+enum LogLine {
+    static func json(_ logged: LoggedEvent) -> JSONValue {
+        var members: [JSONMember] = [
+            JSONMember("seq", .integer(logged.seq)),
+            JSONMember("stream", .string(logged.stored.stream)),
+            JSONMember("version", .integer(Int64(logged.stored.version))),
+            JSONMember("recorded", .string(Timestamp.iso8601(microseconds: logged.recordedMicroseconds))),
+            JSONMember("hash", .string(logged.hash.hex)),
+        ]
+        if case .object(let input) = EventEncoder.encode(logged.stored.event) {
+            members.append(contentsOf: input)
+        }
+        return .object(members)
+    }
+}

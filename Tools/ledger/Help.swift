@@ -1,0 +1,27 @@
+let helpText = """
+ledger — an event-sourced warranty ledger (三包): an append-only, hash-chained log of
+sales, complaints, repairs, part swaps and write-offs, folded into warranty status,
+dealer claim balances and the five-year repair archive.
+
+usage: ledger [--dir PATH] COMMAND [ARGUMENTS]
+
+The ledger lives in one folder: --dir PATH, else $LEDGER_DIR, else ./ledger.
+
+commands:
+  init [--tz +08:00]        create an empty ledger; business days are counted in this zone
+  append [FILE|-]           validate JSON Lines (a file, or standard input) and append them as
+                            one atomic batch; prints appended and duplicate counts, the seq
+                            range and the new head digest
+  log [--from SEQ] [--limit N] [--stream S]
+                            print stored events as JSON Lines with their envelope
+                            (seq, stream, version, recorded, hash) and input fields
+  verify                    re-read the whole log: every checksum, the hash chain, every record;
+                            print the event count and head digest
+  demo                      create a ledger in a new temporary folder, append a built-in sample,
+                            verify it and report
+  help                      print this text
+
+exit codes: 0 ok, 1 verification failed, 64 usage, 65 refused input,
+            66 no such ledger, unit or file, 74 I/O error
+
+"""
