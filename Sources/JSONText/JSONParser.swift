@@ -48,19 +48,22 @@ extension UInt8 {
 }
 
 /// One pass over the bytes with an index; containers live on explicit stacks so depth never touches the call stack.
-struct Reader {
+struct Reader: ~Copyable {
     let p: UnsafePointer<UInt8>
     let end: Int
     var i = 0
     let maximumDepth: Int
-    /// Members of all open containers, innermost last; array elements are stored with an empty key.
-    var entries: [JSONMember] = []
+    /// Members of all open objects, innermost last; a member's value is filled in when it is complete.
+    var members = Stack<JSONMember>()
+    /// Elements of all open arrays, innermost last.
+    var elements = Stack<JSONValue>()
     /// The open containers, innermost last.
     var frames: [Frame] = []
     /// Reused buffer for strings that contain escapes.
     var scratch: [UInt8] = []
 
     struct Frame {
+        /// Where this container's members or elements begin on their stack.
         var start: Int
         var isObject: Bool
         /// Built once an object has many keys, so duplicate checks stay linear-time.
@@ -132,9 +135,9 @@ struct Reader {
             // A value is complete: store it in its container, then close every container that ends right here.
             while let frame = frames.last {
                 if frame.isObject {
-                    entries[entries.count - 1].value = value
+                    members[members.count - 1].value = value
                 } else {
-                    entries.append(JSONMember("", value))
+                    elements.append(value)
                 }
                 skipWhitespace()
                 guard i < end else { throw endOfInput() }
@@ -176,25 +179,15 @@ struct Reader {
     }
 
     mutating func push(isObject: Bool) {
-        if frames.isEmpty {
-            // One allocation each up front instead of several while a typical event line grows them.
-            frames.reserveCapacity(8)
-            entries.reserveCapacity(16)
-        }
-        frames.append(Frame(start: entries.count, isObject: isObject))
+        // One allocation up front instead of several while a typical event line grows the array.
+        if frames.isEmpty { frames.reserveCapacity(8) }
+        frames.append(Frame(start: isObject ? members.count : elements.count, isObject: isObject))
     }
 
     /// Closes the innermost container and returns it as a value with an exactly sized array.
     mutating func pop() -> JSONValue {
         let frame = frames.removeLast()
-        let value: JSONValue
-        if frame.isObject {
-            value = .object(Array(entries[frame.start...]))
-        } else {
-            value = .array(entries[frame.start...].map(\.value))
-        }
-        entries.removeSubrange(frame.start...)
-        return value
+        return frame.isObject ? .object(members.pop(from: frame.start)) : .array(elements.pop(from: frame.start))
     }
 
     /// Reads `"name":` and opens a member whose value the caller fills in.
@@ -209,7 +202,7 @@ struct Reader {
         guard i < end else { throw endOfInput() }
         guard p[i] == UInt8(ascii: ":") else { throw unexpected(at: i, expecting: "':' after the key") }
         i += 1
-        entries.append(JSONMember(name, .null))
+        members.append(JSONMember(name, .null))
     }
 
     mutating func checkDuplicate(_ name: String, at offset: Int) throws(JSONError) {
@@ -217,13 +210,13 @@ struct Reader {
         let start = frames[f].start
         if frames[f].keys == nil {
             // Small objects, the usual case, are cheapest to check by scanning.
-            if entries.count - start < 16 {
-                for n in start..<entries.count where sameBytes(entries[n].key, name) {
+            if members.count - start < 16 {
+                for n in start..<members.count where sameBytes(members[n].key, name) {
                     throw duplicate(name, at: offset)
                 }
                 return
             }
-            frames[f].keys = Set(entries[start...].map { ByteKey($0.key) })
+            frames[f].keys = Set((start..<members.count).map { ByteKey(members[$0].key) })
         }
         guard frames[f].keys!.insert(ByteKey(name)).inserted else { throw duplicate(name, at: offset) }
     }

@@ -51,6 +51,8 @@ extension JSONValue: CustomStringConvertible {
 /// Compares keys byte for byte, as RFC 8259 asks, because Swift's `==` treats canonically equivalent strings as equal.
 @inline(__always)
 func sameBytes(_ a: String, _ b: String) -> Bool {
-    // `==` is a fast pre-check: byte-equal strings are always `==`, so a `false` settles it.
-    a == b && a.utf8.elementsEqual(b.utf8)
+    // The byte count is O(1) for native strings and rejects most distinct keys; `==` is slowest exactly when strings differ.
+    guard a.utf8.count == b.utf8.count else { return false }
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
 }

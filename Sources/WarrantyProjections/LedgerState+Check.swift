@@ -173,7 +173,8 @@ extension LedgerState {
             let month = Int(deadline.month)
             // 02-29 is a real deadline: it means 02-28 in years without one.
             guard (1...12).contains(month), (1...Day.daysIn(month: month, year: 2000)).contains(Int(deadline.day)) else {
-                throw Refusal("partReturnDeadlines entry \(deadline.month)-\(deadline.day) is not a day of the year")
+                let text = (deadline.month < 10 ? "0" : "") + "\(deadline.month)-" + (deadline.day < 10 ? "0" : "") + "\(deadline.day)"
+                throw Refusal("partReturnDeadlines entry \(quoted(text)) is not a day of the year")
             }
         }
         try Self.notNegative("laborRate", policy.laborRate)
@@ -195,7 +196,7 @@ extension LedgerState {
             case .found(let found): key = found
             case .missing: throw Refusal("line \(quoted(id)) does not exist")
             case .notRepair(let kind):
-                throw Refusal("line \(quoted(id)) does not exist: visit \(quoted(id)) is a \(kind.rawValue) visit, which has no labor line")
+                throw Refusal("line \(quoted(id)) does not exist: visit \(quoted(id)) is of kind \(kind.rawValue), which has no labor line")
             case .ambiguous:
                 throw Refusal("line \(quoted(id)) is ambiguous: both a repair visit and a swap have that id")
             }
