@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Integrity
 @testable import LedgerLog
+import Testing
 
 /// A new empty folder under /tmp, removed by `removeFolder`.
 func temporaryFolder() -> String {
@@ -31,7 +32,9 @@ func appendBatches(_ folder: String, _ sizes: [Int], payloadSize: Int? = nil,
     var receipts: [BatchReceipt] = []
     for size in sizes {
         try writer.begin(recordedMicroseconds: 1_700_000_000_000_000 + writer.lastSeq)
-        for _ in 0..<size { try writer.add(payload(writer.lastSeq + 1 + Int64(receipts.count * 0), size: payloadSize)) }
+        for seq in writer.lastSeq + 1...writer.lastSeq + Int64(size) {
+            #expect(try writer.add(payload(seq, size: payloadSize)) == seq)
+        }
         receipts.append(try writer.commit()!)
     }
     return receipts
