@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "WarrantyDomainTests", dependencies: ["WarrantyDomain"]),
         .testTarget(name: "WarrantyProjectionsTests", dependencies: ["WarrantyProjections"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Ledger"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Ledger", "ledger"]),
     ],
     swiftLanguageModes: [.v6]
 )

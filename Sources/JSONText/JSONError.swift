@@ -10,5 +10,5 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String { "JSON refused at byte \(offset): \(reason)" }
+    public var description: String { "invalid JSON at byte \(offset + 1): \(reason)" }
 }

@@ -280,9 +280,8 @@ struct Reader: ~Copyable {
         return .number(String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self))
     }
 
-    func numberError(_ reason: String) -> JSONError {
-        i < end ? JSONError(offset: i, reason: reason) : endOfInput()
-    }
+    /// Numbers cut short by the end of the input still say which digit was missing.
+    func numberError(_ reason: String) -> JSONError { JSONError(offset: i, reason: reason) }
 
     // MARK: Strings
 
@@ -435,7 +434,7 @@ struct Reader: ~Copyable {
     func endOfInput() -> JSONError { JSONError(offset: end, reason: "unexpected end of input") }
 
     func invalidUTF8(_ k: Int, _ detail: String) -> JSONError {
-        JSONError(offset: k, reason: "invalid UTF-8 at byte \(k) (\(detail))")
+        JSONError(offset: k, reason: "invalid UTF-8 (\(detail))")
     }
 
     func duplicate(_ name: String, at offset: Int) -> JSONError {

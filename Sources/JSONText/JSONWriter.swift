@@ -3,7 +3,7 @@
 /// Use `write(_:)` for a whole `JSONValue`, or the streaming calls to write without building a tree;
 /// commas and colons are placed automatically. Misuse (a value in an object without a key, an unmatched
 /// `end…`) stops the program, because silently emitting invalid JSON into a ledger would be worse.
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// The UTF-8 output so far.
     public var bytes: [UInt8]
     /// Open containers, innermost last: `true` for an object. Used to check pairing and key placement.

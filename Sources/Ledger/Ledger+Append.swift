@@ -63,6 +63,12 @@ extension Ledger {
                 let stored = StoredEvent(stream: stream, version: fold.versions[stream, default: 0] + 1, event: event)
                 payload.removeAll(keepingCapacity: true)
                 stored.encode(into: &payload)
+                // Pair assertion: the bytes written must read back as the same event.
+                let readBack = payload.withUnsafeBytes { bytes in Result { () throws(StoredEventError) in try StoredEvent(decoding: bytes) } }
+                guard case .success(let decoded) = readBack, decoded == stored else {
+                    let reason = if case .failure(let error) = readBack { error.reason } else { "it reads back differently" }
+                    throw refuse("cannot be stored faithfully: \(reason)")
+                }
                 let seq = try writer.add(payload)
                 fold.apply(event, stream: stream, seq: seq, target: target)
                 pending[seq] = event
@@ -87,7 +93,7 @@ extension Ledger {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw LedgerError(.refused, "line \(number): invalid JSON at byte \(error.offset + 1): \(error.reason)")
+            throw LedgerError(.refused, "line \(number): \(error)")
         }
         do {
             return try EventDecoder.decode(value, zone: timeZone)

@@ -25,7 +25,7 @@ public struct Event: Hashable, Sendable {
     public var type: EventType { body.type }
 }
 
-/// The 18 event types of the v1 catalogue; the raw value is the wire name.
+/// The 17 event types of the v1 catalogue; the raw value is the wire name.
 /// The order of cases is part of the stored format (see `EventType.tag`): append new types at the end.
 public enum EventType: String, CaseIterable, Hashable, Sendable {
     case policyPublished = "policy.published"

@@ -104,7 +104,8 @@ struct EventByteReader {
         let start = offset
         let value = try load(Int32.self, field)
         guard range.contains(value) else {
-            throw EventCodecError(offset: start, reason: "\(field): \(value) is outside \(range.lowerBound)...\(range.upperBound)")
+            throw EventCodecError(offset: start,
+                                  reason: "\(field): \(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
     }
@@ -115,7 +116,8 @@ struct EventByteReader {
         let start = offset
         let value = try load(Int64.self, field)
         guard range.contains(value) else {
-            throw EventCodecError(offset: start, reason: "\(field): \(value) is outside \(range.lowerBound)...\(range.upperBound)")
+            throw EventCodecError(offset: start,
+                                  reason: "\(field): \(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
     }
@@ -261,7 +263,8 @@ struct EventByteReader {
         let start = offset
         let items = Int(try u16(field))
         guard items <= Limits.arrayCountMax, !nonEmpty || items > 0 else {
-            throw EventCodecError(offset: start, reason: "\(field): \(items) items, outside \(nonEmpty ? 1 : 0)...\(Limits.arrayCountMax)")
+            throw EventCodecError(offset: start,
+                                  reason: "\(field): \(items) items, outside \(nonEmpty ? 1 : 0)...\(Limits.arrayCountMax)")
         }
         return items
     }
@@ -408,7 +411,8 @@ struct EventByteReader {
         let effectiveOffset = offset
         let effective = Day(ordinal: try i32("effective"))
         guard Day(year: 1, month: 1, day: 1)! <= effective, effective <= Day(year: 9999, month: 12, day: 31)! else {
-            throw EventCodecError(offset: effectiveOffset, reason: "effective: day \(effective.ordinal) is outside years 1–9999")
+            throw EventCodecError(offset: effectiveOffset,
+                                  reason: "effective: day \(effective.ordinal) is outside years 1–9999")
         }
         let clockStart: PolicyPublished.ClockStart = try code("clockStart", below: 2) == 0 ? .sale : .install
         let returnDays = try i32("returnDays", 0...Limits.dayCountMax)
@@ -453,7 +457,8 @@ struct EventByteReader {
                 let month = try u8("partReturnDeadlines.month")
                 let day = try u8("partReturnDeadlines.day")
                 guard PolicyPublished.MonthDay.isValid(month: Int(month), day: Int(day)) else {
-                    throw EventCodecError(offset: itemOffset, reason: "partReturnDeadlines: \(month)-\(day) is not a day of the year")
+                    throw EventCodecError(offset: itemOffset,
+                                          reason: "partReturnDeadlines: \(month)-\(day) is not a day of the year")
                 }
                 list.append(PolicyPublished.MonthDay(month: Int8(month), day: Int8(day)))
             }

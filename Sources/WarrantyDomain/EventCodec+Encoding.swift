@@ -3,44 +3,85 @@ extension EventCodec {
     ///
     /// `event` must respect `Limits`, as every event from `EventDecoder` does; otherwise `decode` refuses
     /// the bytes written, which is why the log checks a record by decoding it before it is written.
+    /// - Complexity: O(n) in the encoded size, with one growth of `buffer` at most.
     public static func encode(_ event: Event, into buffer: inout [UInt8]) {
-        var writer = EventByteWriter(buffer: buffer)
-        buffer = []  // Hand the storage to the writer so appending does not copy it.
-        writer.u8(version)
-        writer.u8(tag(of: event.type))
-        writer.u8((event.id == nil ? 0 : 1) | (event.by == nil ? 0 : 2))
-        writer.i32(event.day.ordinal)
-        writer.string(event.at)
-        if let id = event.id { writer.string(id) }
-        if let by = event.by { writer.string(by) }
-        writer.body(event.body)
-        buffer = writer.buffer
+        // Measure first, then write into the grown buffer in place: appending field by field costs
+        // a capacity and uniqueness check per field.
+        var counter = EventFieldSink<ByteCounter>(sink: ByteCounter())
+        counter.event(event)
+        let size = counter.sink.count
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: size))
+        buffer.withUnsafeMutableBytes { raw in
+            var writer = EventFieldSink<ByteWriter>(sink: ByteWriter(base: raw.baseAddress! + start))
+            writer.event(event)
+            precondition(writer.sink.offset == size, "EventCodec measured \(size) bytes but wrote \(writer.sink.offset)")
+        }
     }
 
     /// The stored encoding of `event`.
     public static func encode(_ event: Event) -> [UInt8] {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(96)
         encode(event, into: &buffer)
         return buffer
     }
 }
 
-/// Appends little-endian fields to a byte array.
-struct EventByteWriter {
-    var buffer: [UInt8]
+/// Where encoded fields go: a counter that measures, or a writer that stores.
+protocol ByteSink {
+    mutating func u8(_ value: UInt8)
+    mutating func integer<Value: FixedWidthInteger>(_ value: Value)
+    mutating func bytes(_ text: String, count: Int)
+}
 
-    @inline(__always) mutating func u8(_ value: UInt8) { buffer.append(value) }
+/// Counts the bytes an event encodes to.
+struct ByteCounter: ByteSink {
+    var count = 0
 
-    @inline(__always) mutating func bool(_ value: Bool) { buffer.append(value ? 1 : 0) }
-
+    @inline(__always) mutating func u8(_ value: UInt8) { count += 1 }
     @inline(__always) mutating func integer<Value: FixedWidthInteger>(_ value: Value) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+        count += MemoryLayout<Value>.size
+    }
+    @inline(__always) mutating func bytes(_ text: String, count: Int) { self.count += count }
+}
+
+/// Stores little-endian fields into memory measured beforehand by a `ByteCounter`.
+struct ByteWriter: ByteSink {
+    let base: UnsafeMutableRawPointer
+    var offset = 0
+
+    @inline(__always) mutating func u8(_ value: UInt8) {
+        base.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
+        offset += 1
     }
 
-    @inline(__always) mutating func u16(_ value: UInt16) { integer(value) }
-    @inline(__always) mutating func i32(_ value: Int32) { integer(value) }
-    @inline(__always) mutating func i64(_ value: Int64) { integer(value) }
+    @inline(__always) mutating func integer<Value: FixedWidthInteger>(_ value: Value) {
+        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: Value.self)
+        offset += MemoryLayout<Value>.size
+    }
+
+    @inline(__always) mutating func bytes(_ text: String, count: Int) {
+        guard count > 0 else { return }
+        let target = base + offset
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            target.copyMemory(from: utf8.baseAddress!, byteCount: count)
+        }
+        if copied == nil {
+            for (index, byte) in text.utf8.enumerated() { target.storeBytes(of: byte, toByteOffset: index, as: UInt8.self) }
+        }
+        offset += count
+    }
+}
+
+/// Walks an event's fields in stored order (see `EventCodec`), handing each to `sink`.
+struct EventFieldSink<Sink: ByteSink> {
+    var sink: Sink
+
+    @inline(__always) mutating func u8(_ value: UInt8) { sink.u8(value) }
+    @inline(__always) mutating func bool(_ value: Bool) { sink.u8(value ? 1 : 0) }
+    @inline(__always) mutating func u16(_ value: UInt16) { sink.integer(value) }
+    @inline(__always) mutating func i32(_ value: Int32) { sink.integer(value) }
+    @inline(__always) mutating func i64(_ value: Int64) { sink.integer(value) }
 
     /// A list's count, which `Limits.arrayCountMax` keeps far below `UInt16.max`.
     @inline(__always) mutating func count(_ count: Int) {
@@ -52,8 +93,18 @@ struct EventByteWriter {
         let length = text.utf8.count
         precondition(length <= Int(UInt16.max), "an event string is longer than \(UInt16.max) bytes")
         u16(UInt16(truncatingIfNeeded: length))
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
-        if copied == nil { buffer.append(contentsOf: text.utf8) }
+        sink.bytes(text, count: length)
+    }
+
+    mutating func event(_ event: Event) {
+        u8(EventCodec.version)
+        u8(EventCodec.tag(of: event.type))
+        u8((event.id == nil ? 0 : 1) | (event.by == nil ? 0 : 2))
+        i32(event.day.ordinal)
+        string(event.at)
+        if let id = event.id { string(id) }
+        if let by = event.by { string(by) }
+        body(event.body)
     }
 
     mutating func body(_ body: EventBody) {
@@ -125,8 +176,8 @@ struct EventByteWriter {
             string(v.serial)
             string(v.dealer)
             if let complaint = v.complaint { string(complaint) }
-            u8(EventByteWriter.code(v.kind))
-            u8(EventByteWriter.code(v.finding))
+            u8(EventFieldSink.code(v.kind))
+            u8(EventFieldSink.code(v.finding))
             i32(v.laborMinutes)
             i64(v.travel)
             bool(v.resolved)
@@ -145,7 +196,7 @@ struct EventByteWriter {
         case .partAppraised(let a):
             u16(0)
             string(a.swap)
-            u8(EventByteWriter.code(a.verdict))
+            u8(EventFieldSink.code(a.verdict))
             u8(a.disposition == .reusable ? 0 : 1)
         case .costWrittenOff(let w):
             u16(0)

@@ -37,9 +37,10 @@
 /// | `u16` | body presence bits: bit *k* (value 2^k) set when the body's *k*-th optional field is present; bits the type does not define are zero |
 /// | … | the body's fields in the order of its table; an optional field (marked `bit k`) is there only when its bit is set |
 ///
-/// The record ends with the last body field: a reader refuses trailing bytes, so the record's length is
-/// known from its framing. For a date alone, `day` is that date; for a date-time it lies within two days of the
-/// written date (offsets are less than a day on either side).
+/// The record ends with its last body field and carries no length of its own: the log's framing gives it,
+/// and a reader refuses bytes left over. `at` is ASCII and must parse; for a date alone `day` is that date,
+/// for a date-time `day` lies within two days of the written date (both offsets are under a day).
+/// "No duplicates" compares strings as Swift does (canonically equivalent strings are equal).
 ///
 /// ## Type tags and bodies
 ///
@@ -48,7 +49,7 @@
 /// **0 `policy.published`**
 /// 1. `str` policy
 /// 2. `list<str>` models (1–1000 names, no duplicates)
-/// 3. `day` effective
+/// 3. `day` effective (a day of the years 0001–9999)
 /// 4. `u8` clockStart: 0 `sale`, 1 `install`
 /// 5. `i32` returnDays (0–36500)
 /// 6. `i32` exchangeDays (returnDays–36500)

@@ -61,12 +61,12 @@ struct JSONObjectReader {
     /// A string that must be one of the cases of `Choice`, refused with the list of allowed values.
     func choice<Choice: RawRepresentable & CaseIterable>(_ key: StaticString, _: Choice.Type) throws(EventInputError)
         -> Choice where Choice.RawValue == String {
-        let allowed = Choice.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
+        func allowed() -> String { Choice.allCases.map { quoted($0.rawValue) }.joined(separator: ", ") }
         guard case .string(let text) = try required(key) else {
-            throw fail("\(key)", "expected a string, one of \(allowed)")
+            throw fail("\(key)", "expected a string, one of \(allowed())")
         }
         guard let choice = Choice.allCases.first(where: { sameBytes($0.rawValue, text) }) else {
-            throw fail("\(key)", "\(quoted(text)) is not one of \(allowed)")
+            throw fail("\(key)", "\(quoted(text)) is not one of \(allowed())")
         }
         return choice
     }
@@ -103,13 +103,15 @@ struct JSONObjectReader {
     /// An integer within `range`; `unit` (e.g. `fen`) is named in the reasons.
     static func integer(_ value: JSONValue, range: ClosedRange<Int64>, unit: String?,
                         _ fail: (String) -> EventInputError) throws(EventInputError) -> Int64 {
-        let unitSuffix = unit.map { " \($0)" } ?? ""
-        let tooSmall = range.lowerBound == 0 ? "must not be negative" : "must be at least \(range.lowerBound)"
-        let tooLarge = "must be at most \(range.upperBound)\(unitSuffix)"
+        // Reasons are built only when refusing: this runs for every number of every line.
+        func tooSmall() -> String {
+            range.lowerBound == 0 ? "must not be negative" : "must be at least \(range.lowerBound)"
+        }
+        func tooLarge() -> String { "must be at most \(range.upperBound)\(unit.map { " \($0)" } ?? "")" }
         switch value {
         case .integer(let number):
-            if number < range.lowerBound { throw fail(tooSmall) }
-            if number > range.upperBound { throw fail(tooLarge) }
+            if number < range.lowerBound { throw fail(tooSmall()) }
+            if number > range.upperBound { throw fail(tooLarge()) }
             return number
         case .number(let literal):
             let isWhole = !literal.utf8.contains(where: {
@@ -117,7 +119,7 @@ struct JSONObjectReader {
             })
             guard isWhole else { throw fail("\(literal) is not a whole number\(unit.map { " of \($0)" } ?? "")") }
             // A whole literal that is not an Int64 is beyond every range.
-            throw fail(literal.hasPrefix("-") ? tooSmall : tooLarge)
+            throw fail(literal.hasPrefix("-") ? tooSmall() : tooLarge())
         default:
             throw fail(unit.map { "expected an integer (\($0))" } ?? "expected an integer")
         }

@@ -5,23 +5,10 @@ extension LedgerState {
     ///
     /// Sums use plain arithmetic: `check` keeps the total of every invoice, payment and line within
     /// `Int64`, so no sum or difference of them can overflow.
-    /// - Complexity: proportional to the dealers' invoices, payments and lines and the facts of their units.
+    /// - Complexity: proportional to the lines, invoices and payments dated on or before `day` and the facts of their units.
     public func dealerBalances(on day: Day) -> [DealerBalance] {
-        var views = UnitViews(state: self, day: day)
-        var rows: [DealerBalance] = []
+        var rows: [String: DealerBalance] = [:]
         for facts in dealers.values where facts.enrolled.day <= day {
-            var row = DealerBalance(dealer: facts.id)
-            for key in facts.lines {
-                guard let line = claimLine(key, views: &views) else { continue }
-                row.claimed += line.amount
-                switch line.status {
-                case .pending: row.pending += line.amount
-                case .approved: row.approved += line.amount
-                case .rejected: row.rejected += line.amount
-                case .writtenOff: row.writtenOff += line.amount
-                case .deducted: row.deducted += line.amount
-                }
-            }
             var invoiced: Fen = 0
             for invoice in facts.invoices.values where invoice.day <= day {
                 invoiced += invoice.amount
@@ -30,9 +17,28 @@ extension LedgerState {
             for payment in facts.payments.values where payment.day <= day {
                 paid += payment.amount
             }
-            row.receivable = invoiced - paid - row.deducted
-            rows.append(row)
+            rows[facts.id] = DealerBalance(dealer: facts.id, receivable: invoiced - paid)
         }
-        return rows.sorted { $0.dealer.bytePrecedes($1.dealer) }
+        forEachLine(on: day) { line in
+            // A line is never dated before its dealer's enrolment, so its row exists.
+            rows[line.dealer]!.add(line)
+        }
+        return rows.values.sorted { $0.dealer.bytePrecedes($1.dealer) }
+    }
+}
+
+extension DealerBalance {
+    /// Counts `line` in `claimed` and in its status, and takes a deduction off `receivable`.
+    mutating func add(_ line: ClaimLine) {
+        claimed += line.amount
+        switch line.status {
+        case .pending: pending += line.amount
+        case .approved: approved += line.amount
+        case .rejected: rejected += line.amount
+        case .writtenOff: writtenOff += line.amount
+        case .deducted:
+            deducted += line.amount
+            receivable -= line.amount
+        }
     }
 }

@@ -4,15 +4,16 @@ extension LedgerState {
     /// The claim lines dated on or before `day`, of one dealer or of all, sorted by line id.
     /// - Complexity: proportional to the lines listed and the facts of their units.
     public func claimLines(on day: Day, dealer: String? = nil) -> [ClaimLine] {
-        var views = UnitViews(state: self, day: day)
         var lines: [ClaimLine] = []
-        let dealerFacts = dealer.map { dealers[$0].map { [$0] } ?? [] } ?? Array(dealers.values)
-        for facts in dealerFacts {
-            for key in facts.lines {
+        if let dealer {
+            var views = UnitViews(state: self, day: day)
+            for key in dealers[dealer]?.lines ?? [] {
                 if let line = claimLine(key, views: &views) {
                     lines.append(line)
                 }
             }
+        } else {
+            forEachLine(on: day) { lines.append($0) }
         }
         return lines.sorted(by: Self.lineOrder)
     }
@@ -21,6 +22,22 @@ extension LedgerState {
     static func lineOrder(_ lhs: ClaimLine, _ rhs: ClaimLine) -> Bool {
         if lhs.line != rhs.line { return lhs.line.bytePrecedes(rhs.line) }
         return lhs.kind == .labor && rhs.kind == .part
+    }
+
+    /// Calls `body` with every claim line dated on or before `day`, unit by unit, each unit's rules computed once.
+    func forEachLine(on day: Day, _ body: (ClaimLine) -> Void) {
+        for facts in units.values where !facts.visits.isEmpty && facts.introduced.day <= day {
+            guard let unit = unit(facts, on: day) else { continue }
+            for id in facts.visits {
+                guard let visit = visits[id], visit.at.day <= day, let amount = visit.laborAmount else { continue }
+                body(claimLine(LineKey(kind: .labor, id: id), visit: visit, swap: nil, amount: amount, unit: unit))
+            }
+            for id in facts.swaps {
+                guard let swap = swaps[id], swap.at.day <= day else { continue }
+                body(claimLine(LineKey(kind: .part, id: id), visit: visits[swap.record.visit]!, swap: swap,
+                               amount: swap.record.cost, unit: unit))
+            }
+        }
     }
 
     /// The line `key` on the views' day, or nil if it is not dated on or before it.
@@ -44,6 +61,12 @@ extension LedgerState {
         guard let unit = views.unit(visit.record.serial) else {
             preconditionFailure("line \(key.id) is dated on or before \(day) but its unit is not sold then")
         }
+        return claimLine(key, visit: visit, swap: swap, amount: amount, unit: unit)
+    }
+
+    /// The line `key` of `visit` (and `swap` for a part line) on the unit view's day.
+    func claimLine(_ key: LineKey, visit: VisitFacts, swap: SwapFacts?, amount: Fen, unit: UnitOnDay) -> ClaimLine {
+        let day = unit.day
         let complaint = visit.record.complaint.flatMap { complaints[$0] }
         let part = swap?.record.part ?? complaint?.partName ?? unitPartName
         let failureDay = complaint?.lodged.day ?? visit.at.day

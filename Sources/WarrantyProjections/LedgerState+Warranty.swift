@@ -63,7 +63,12 @@ extension LedgerState {
     /// The unit with `serial` on `day`, or nil if it is not sold on that day.
     /// - Complexity: proportional to the unit's own complaints and their visits.
     func unit(_ serial: String, on day: Day) -> UnitOnDay? {
-        guard let facts = units[serial], facts.introduced.day <= day else { return nil }
+        units[serial].flatMap { unit($0, on: day) }
+    }
+
+    /// The unit of `facts` on `day`, or nil if it is not sold on that day.
+    func unit(_ facts: UnitFacts, on day: Day) -> UnitOnDay? {
+        guard facts.introduced.day <= day else { return nil }
         let policy = facts.policy
 
         // A replacement's clock starts on the exchange day whatever the policy's clockStart.

@@ -8,7 +8,7 @@ import WarrantyDomain
 /// target's effect, so a voided event counts as never having happened at every day.
 ///
 /// The state is a pure value: `check` reads it, `apply` changes it, nothing touches a file.
-public struct LedgerState: Hashable, Sendable {
+public struct LedgerState: Equatable, Sendable {
     var policies: [String: PolicyTerms] = [:]
     /// The policies naming each model, in log order (a later publication wins a tie on `effective`).
     var policiesByModel: [String: [PolicyTerms]] = [:]

@@ -163,6 +163,7 @@ struct EventCodecMutationTests {
                 refused += 1
             }
         }
+        print("mutated records: \(decoded) decoded canonically, \(refused) refused")
         #expect(decoded + refused == 100_000)
         // Both outcomes must really happen, or the mutations test nothing.
         #expect(decoded > 1_000)

@@ -54,15 +54,17 @@ struct ArchiveTests {
         var ledger = fixture()
         ledger.add([
             E.complaint("C1", "SN1", "2025-04-01", part: "pump"),
-            // Appended first but dated later: D2's visit is not the first.
-            E.visit("V-b", "SN1", "2025-04-05", dealer: "D1", complaint: "C1", resolved: true),
+            // Appended first but dated later: D1's visit is not the first.
+            E.visit("V-b", "SN1", "2025-04-05", dealer: "D1", complaint: "C1", resolved: false),
             E.visit("V-a", "SN1", "2025-04-02", dealer: "D2", complaint: "C1", finding: .misuse, resolved: false),
             E.swap("S1", visit: "V-a", "SN1", "2025-04-02", cost: 700),
+            E.visit("V-c", "SN1", "2025-04-06", dealer: "D1", complaint: "C1", resolved: true),
         ])
         let records = ledger.state.archive(on: day("2025-04-10"))
         #expect(records == [ArchiveRecord(
-            record: "C1", serial: "SN1", dealer: "D2", opened: day("2025-04-01"), closed: day("2025-04-05"),
-            retainUntil: day("2030-04-05"), visits: ["V-a", "V-b"], swaps: ["S1"], cost: 6000 + 6000 + 700, expired: false)])
+            record: "C1", serial: "SN1", dealer: "D2", opened: day("2025-04-01"), closed: day("2025-04-06"),
+            retainUntil: day("2030-04-06"), visits: ["V-a", "V-b", "V-c"], swaps: ["S1"], cost: 3 * 6000 + 700,
+            expired: false)])
         // Before any visit: the selling dealer, open.
         let early = try #require(ledger.state.archive(on: day("2025-04-01")).first)
         #expect(early.dealer == "D1" && early.closed == nil && early.retainUntil == nil && early.visits.isEmpty && early.cost == 0)

@@ -26,7 +26,7 @@ struct Stopwatch {
 
     static func cpu() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
@@ -117,9 +117,14 @@ struct Workspace {
         guard made != nil else {
             throw BenchError("cannot create a scratch folder in \(parent): \(String(cString: strerror(errno)))")
         }
-        let relative = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let relative = Workspace.string(template)
         var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        path = realpath(relative, &resolved) != nil ? String(cString: resolved) : relative
+        path = realpath(relative, &resolved) != nil ? Workspace.string(resolved) : relative
+    }
+
+    /// The text of a NUL-terminated C string.
+    private static func string(_ characters: [CChar]) -> String {
+        String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A path inside the folder.

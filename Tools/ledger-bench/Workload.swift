@@ -126,8 +126,9 @@ final class PayloadPool {
             bytes.append(contentsOf: payload)
             offsets.append(bytes.count)
         }
-        storage = .allocate(byteCount: max(1, bytes.count), alignment: 16)
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
         bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        self.storage = storage
         self.offsets = offsets
         self.count = count
     }

@@ -1,1 +1,126 @@
-print("bench")
+/// ledger-bench: throughput figures of the ledger's log, each printed beside its target (met / MISSED).
+///
+/// Run from the repository root (every file goes to a scratch folder `.bench-tmp-XXXXXX` in the
+/// current directory, or in `--dir`, and is removed at the end):
+///
+///     swift run -c release ledger-bench all
+///     swift run -c release ledger-bench append [--dir PATH] [--events N] [--seconds S] [--rounds R]
+///     swift run -c release ledger-bench read [--dir PATH] [--events N]
+///
+/// `append` — durable writes, every commit synced with `fdatasync`; each size runs in a fresh ledger folder
+/// until `--seconds` (default 2) or its cap (20,000 commits for batches of 1 and 100, N events in all,
+/// default N = 1,000,000), best of `--rounds` (default 2), alternating with the raw runs:
+/// - `log, batch B`: `LogWriter` begin, add × B, commit with StoredEvent payloads (unit.sold, complaint.lodged,
+///   visit.recorded, part.swapped, Chinese text, ~150 B); events/s, and MB/s of everything written (headers too).
+/// - `raw (a)`: one `pwrite` of a batch-1 commit's size and one `fdatasync` per record on the same disk: the
+///   most one-event commits the disk allows. Target: batch-1 events/s ÷ raw (a) syncs/s ≥ 0.5.
+/// - `raw (b)`: sequential 2 MiB `pwrite`s, each followed by `fdatasync`: the disk's synced bandwidth, to which
+///   batch 10,000 (about 2 MB a commit) is compared. Target: batch 10,000 ≥ 500,000 events/s.
+/// - `Ledger.append` (extra, no target): N valid events (a policy, 50 dealers, then units sold, complaints,
+///   visits and part swaps) from a JSON Lines file through the facade as one batch: parsing, validation,
+///   encoding and the log together.
+///
+/// `read` — N events (default 1,000,000) written through `LogWriter` in batches of 10,000, then read back
+/// from the page cache, best of 3:
+/// - `binary`: `LogReader.scan` (checksums, framing) + `StoredEvent(decoding:)` of every record.
+///   Target ≥ 2,000,000 events/s.
+/// - `JSON`: the same events as `EventEncoder` + `JSONWriter` write them, one Foundation `JSONDecoder`
+///   decoding each whole line into Codable structs (one per type, chosen by `type`). Target: binary ÷ JSON ≥ 15.
+/// - extras (no target): scan without decoding, scan with the hash chain checked, `Ledger.fold`.
+///
+/// The machine is shared and noisy: each table also shows every run and the CPU share of the best one
+/// (well under 100% on a CPU-bound row means the process was waiting or preempted).
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The parsed command line.
+struct Options {
+    enum Command: String { case append, read, all }
+    var command: Command
+    var directory = "."
+    var events: Int?
+    var seconds = 2.0
+    var rounds = 2
+
+    static let usage = """
+        usage: ledger-bench append|read|all [--dir PATH] [--events N] [--seconds S] [--rounds R]
+          append   durable append throughput of the log vs the raw disk, plus Ledger.append end to end
+          read     replay of N stored events (default 1,000,000) vs Foundation JSONDecoder
+          all      both
+          --dir PATH     where the scratch folder .bench-tmp-XXXXXX goes (default: the current directory)
+          --events N     append: most events per batch size and the Ledger.append input (default 1,000,000);
+                         read: events in the log (default 1,000,000)
+          --seconds S    append: minimum time of each run before it stops (default 2)
+          --rounds R     append: runs of each size, the best reported (default 2)
+        """
+
+    init(_ arguments: [String]) throws {
+        guard let first = arguments.first, let command = Command(rawValue: first) else {
+            throw BenchError(Options.usage)
+        }
+        self.command = command
+        var rest = arguments.dropFirst()
+        while let option = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError("\(option) needs a value\n" + Options.usage) }
+            switch option {
+            case "--dir": directory = value
+            case "--events":
+                guard let n = Int(value.replacingOccurrences(of: "_", with: "")), n > 0 else {
+                    throw BenchError("--events needs a positive whole number")
+                }
+                events = n
+            case "--seconds":
+                guard let s = Double(value), s >= 0 else { throw BenchError("--seconds needs a number ≥ 0") }
+                seconds = s
+            case "--rounds":
+                guard let r = Int(value), r > 0 else { throw BenchError("--rounds needs a positive whole number") }
+                rounds = r
+            default: throw BenchError("unknown option \(option)\n" + Options.usage)
+            }
+        }
+    }
+}
+
+func printHeader(_ workspace: Workspace) {
+    print("ledger-bench \(Machine.today)")
+    print("machine: \(Machine.processorCount) cores (nproc), \(Machine.processorModel), \(Machine.kernel)")
+    print("load average at start: \(Machine.loadAverage)")
+    print("disk: \(workspace.path) on \(Machine.mount(of: workspace.path))")
+    #if DEBUG
+    print("WARNING: debug build; figures mean nothing. Use: swift run -c release ledger-bench all")
+    #endif
+    print("")
+    fflush(nil)
+}
+
+func run(_ options: Options) throws {
+    let workspace = try Workspace(parent: options.directory)
+    defer { workspace.remove() }
+    printHeader(workspace)
+    if options.command == .append || options.command == .all {
+        try AppendBench(workspace: workspace, events: options.events ?? 1_000_000,
+                        minimumSeconds: options.seconds, rounds: options.rounds).run()
+        fflush(nil)
+    }
+    if options.command == .read || options.command == .all {
+        try ReadBench(workspace: workspace, events: options.events ?? 1_000_000).run()
+    }
+    print("load average at end: \(Machine.loadAverage)")
+}
+
+let options: Options
+do {
+    options = try Options(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(64)
+}
+do {
+    try run(options)
+} catch {
+    fflush(nil)
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The writer lock across processes: an append while another process holds it fails at once and writes nothing.
+@Suite struct WriterLockTests {
+    /// Takes `flock(LOCK_EX)` on the file named by its argument, prints "locked", and holds the lock until its
+    /// standard input closes.
+    static let locker = """
+        import fcntl, sys
+        handle = open(sys.argv[1], "a")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        print("locked", flush=True)
+        sys.stdin.read()
+        """
+
+    @Test func appendFailsAtOnceWhileAnotherProcessHoldsTheLock() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(Fixture.path("base.jsonl"))
+            let base = try await ledger.verified()
+            let segmentSize = try Files.size(try ledger.segmentPath())
+            let line = try ledger.input(lines: [
+                #"{"type":"payment.received","at":"2025-05-01","id":"lock-test-payment","data":{"dealer":"D1","amount":100}}"#,
+            ])
+
+            let holder = try await LockHolder(lockFile: ledger.folder + "/lock", scratch: scratch)
+            let refused = try await ledger.run("append", line)
+            let stillHeld = holder.isRunning
+            // Readers take no lock.
+            let whileHeld = try await ledger.verified()
+            try await holder.release()
+
+            #expect(stillHeld, "the locker held the lock throughout the append")
+            #expect(refused.status == 74, "\(refused)")
+            #expect(refused.seconds < 1, "refused at once, not after waiting: \(refused.seconds) s")
+            #expect(refused.standardOutput == "")
+            #expect(refused.standardError.hasPrefix("error: "), "\(refused)")
+            #expect(refused.standardError.filter { $0 == "\n" }.count == 1, "\(refused)")
+            #expect(refused.standardError.contains("another process is appending"), "\(refused)")
+            #expect(whileHeld == base, "nothing written")
+            #expect(try Files.size(try ledger.segmentPath()) == segmentSize, "nothing written")
+            #expect(try await ledger.log().count == 20)
+
+            let retried = try await ledger.appendSucceeding(line)
+            #expect(Array(retried.outputLines.prefix(3)) == ["appended: 1", "duplicates: 0", "seq: 21-21"])
+            #expect(try await ledger.verified().events == 21)
+        }
+    }
+}
+
+/// A `python3` process holding the writer lock of a ledger folder until `release`.
+final class LockHolder {
+    let process: Process
+    let input: Pipe
+
+    init(lockFile: String, scratch: String) async throws {
+        let script = scratch + "/locker.py"
+        try Files.write(script, Array(WriterLockTests.locker.utf8))
+        let output = scratch + "/locker.out"
+        try Files.write(output, [])
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, lockFile]
+        input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        do {
+            try process.run()
+        } catch {
+            throw TestFailure("cannot start python3 to hold the lock: \(error)")
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while String(decoding: try Files.bytes(output), as: UTF8.self) != "locked\n" {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                try? input.fileHandleForWriting.close()
+                throw TestFailure("python3 did not report holding \(lockFile) (is python3 installed?)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// Closes the locker's standard input and waits for it to exit, which releases the lock.
+    func release() async throws {
+        try input.fileHandleForWriting.close()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw TestFailure("python3 did not exit") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(process.terminationStatus == 0)
+    }
+}
