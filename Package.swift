@@ -20,8 +20,10 @@ let package = Package(
         .target(name: "WarrantyDomain", dependencies: ["JSONText"]),
         // Pure folds of events into warranty state, claim lines, balances and the archive; acceptance rules.
         .target(name: "WarrantyProjections", dependencies: ["WarrantyDomain"]),
+        // A seeded simulation of a dealer network that writes realistic, valid event streams.
+        .target(name: "LedgerGenerator", dependencies: ["WarrantyDomain", "JSONText"]),
         // The facade the command line and tests call: log, validation and projections together.
-        .target(name: "Ledger", dependencies: ["LedgerLog", "WarrantyDomain", "WarrantyProjections", "JSONText", "Integrity"]),
+        .target(name: "Ledger", dependencies: ["LedgerLog", "WarrantyDomain", "WarrantyProjections", "JSONText", "Integrity", "LedgerGenerator"]),
         .executableTarget(name: "ledger", dependencies: ["Ledger"], path: "Tools/ledger"),
         .executableTarget(name: "ledger-bench", dependencies: ["Ledger", "LedgerLog", "WarrantyDomain", "JSONText"], path: "Tools/ledger-bench"),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity"]),
@@ -29,8 +31,9 @@ let package = Package(
         .testTarget(name: "LedgerLogTests", dependencies: ["LedgerLog"]),
         .testTarget(name: "WarrantyDomainTests", dependencies: ["WarrantyDomain"]),
         .testTarget(name: "WarrantyProjectionsTests", dependencies: ["WarrantyProjections"]),
+        .testTarget(name: "LedgerGeneratorTests", dependencies: ["LedgerGenerator", "WarrantyProjections"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Ledger", "ledger"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Ledger", "ledger"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

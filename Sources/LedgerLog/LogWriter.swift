@@ -50,11 +50,15 @@ public final class LogWriter {
     public let segmentTargetSize: Int64
 
     /// Opens the log of `folder` for writing; the folder must exist.
-    public init(folder: String, segmentTargetSize: Int64 = LogFormat.segmentTargetSize) throws {
+    ///
+    /// The lock is retried for `lockWaitSeconds` (a tenth of a second by default): a process that forks
+    /// holds a copy of every open descriptor, and so of another writer's lock, until the child calls exec.
+    public init(folder: String, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
+                lockWaitSeconds: Double = 0.1) throws {
         self.folder = folder
         self.segmentTargetSize = segmentTargetSize
         lock = try PosixFile(path: folder + "/lock", flags: O_RDWR | O_CREAT)
-        guard try lock.tryLock() else {
+        guard try LogWriter.acquire(lock, waitingUpTo: lockWaitSeconds) else {
             throw LogError(.locked, "another process is appending to \(folder) (the writer lock is held); try again when it has finished")
         }
         var names = try Folder.names(folder).filter { LogFormat.baseSeq(ofSegment: $0) != nil }
@@ -99,6 +103,18 @@ public final class LogWriter {
 
     deinit {
         block.deallocate()
+    }
+
+    /// Takes the writer lock, retrying every 2 ms until `seconds` have passed.
+    private static func acquire(_ lock: borrowing PosixFile, waitingUpTo seconds: Double) throws(LogError) -> Bool {
+        var waited = 0.0
+        while true {
+            if try lock.tryLock() { return true }
+            if waited >= seconds { return false }
+            var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+            nanosleep(&pause, nil)
+            waited += 0.002
+        }
     }
 
     /// Creates a segment file holding only its header, synced together with the folder entry.

@@ -64,3 +64,36 @@ public struct BusinessTime: Hashable, Sendable {
         return BusinessTime(date: date, minuteOfDay: Int16(hour * 60 + minute), offset: offset)
     }
 }
+
+extension BusinessTime {
+    /// Why `text` is not a business time, in words that point at the faulty part.
+    public static func refusal(of text: String) -> String {
+        let shape = "expected YYYY-MM-DD or an RFC 3339 date-time such as 2025-06-20T08:30:00+08:00"
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 10, let date = Day.fields(text.prefix(10)) else { return shape }
+        guard Day(year: date.year, month: date.month, day: date.day) != nil else {
+            return "\(text.prefix(10)) is not a calendar date"
+        }
+        guard utf8.count >= 19, utf8[10] | 0x20 == UInt8(ascii: "t"),
+              let hour = Int(text.dropFirst(11).prefix(2)), let minute = Int(text.dropFirst(14).prefix(2)),
+              let second = Int(text.dropFirst(17).prefix(2)) else { return shape }
+        guard hour < 24, minute < 60, second <= 60 else {
+            return "\(text.dropFirst(11).prefix(8)) is not a time of day"
+        }
+        let rest = text.dropFirst(19).drop { $0 == "." || $0.isASCII && $0.isNumber }
+        if rest.isEmpty { return "the time needs an offset such as +08:00 or Z" }
+        return "\(rest) is not an offset (Z or ±HH:MM, hours below 24)"
+    }
+}
+
+extension Day {
+    /// The numbers of a `YYYY-MM-DD` shape, whether or not they make a calendar date.
+    static func fields(_ text: some StringProtocol) -> (year: Int, month: Int, day: Int)? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = Int(String(decoding: bytes[0..<4], as: UTF8.self)),
+              let month = Int(String(decoding: bytes[5..<7], as: UTF8.self)),
+              let day = Int(String(decoding: bytes[8..<10], as: UTF8.self)) else { return nil }
+        return (year, month, day)
+    }
+}

@@ -21,7 +21,7 @@ public enum EventDecoder {
         guard let time = BusinessTime(at) else {
             throw EventInputError(
                 type: type.rawValue,
-                reason: "at: \(quoted(at)) is neither a date YYYY-MM-DD nor an RFC 3339 date-time with offset")
+                reason: "at: \(quoted(at)): \(BusinessTime.refusal(of: at))")
         }
         let id = try envelope.value("id").map { value throws(EventInputError) in
             try JSONObjectReader.string(value, .id) { EventInputError(type: type.rawValue, reason: "id: \($0)") }

@@ -117,7 +117,9 @@ struct JSONObjectReader {
             let isWhole = !literal.utf8.contains(where: {
                 $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
             })
-            guard isWhole else { throw fail("\(literal) is not a whole number\(unit.map { " of \($0)" } ?? "")") }
+            guard isWhole else {
+                throw fail("\(literal) must be written as a whole number\(unit.map { " of \($0)" } ?? ""), without fraction or exponent")
+            }
             // A whole literal that is not an Int64 is beyond every range.
             throw fail(literal.hasPrefix("-") ? tooSmall() : tooLarge())
         default:

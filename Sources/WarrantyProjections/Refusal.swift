@@ -9,6 +9,10 @@ public struct Refusal: Error, Equatable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    public init(reason: String) {
+        self.reason = reason
+    }
+
     public var description: String { reason }
 }
 

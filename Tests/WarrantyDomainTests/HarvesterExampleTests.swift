@@ -3,15 +3,14 @@ import JSONText
 import Testing
 import WarrantyDomain
 
-/// The worked example of the contract, `shared/examples/harvester.jsonl` beside the repository.
+/// The worked example of the contract (SPEC.md's `examples/harvester.jsonl`), kept as a golden scenario.
 enum HarvesterExample {
     static var url: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent()  // WarrantyDomainTests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()  // the repository
-            .deletingLastPathComponent()  // its parent, which holds shared/
-            .appendingPathComponent("shared/examples/harvester.jsonl")
+            .appendingPathComponent("Snapshots/scenarios/harvester/events.jsonl")
     }
 
     static func lines() throws -> [String] {

@@ -11,15 +11,17 @@ struct AppendBench {
     let workspace: Workspace
     /// The most events written per batch size, and the lines of the `Ledger.append` input.
     let events: Int
+    /// The time each kind of run accumulates, spread over `slices` slices.
     let minimumSeconds: Double
-    let rounds: Int
+    let slices: Int
 
-    /// Commits per run for batch sizes 1 and 100 stop here even before `minimumSeconds` (a fast disk syncs
-    /// a few thousand times a second, so the time limit usually ends a run first).
+    /// Commits (or syncs) per run for batch sizes 1 and 100 and for raw (a) stop here even before
+    /// `minimumSeconds`; a fast disk syncs a few thousand times a second, so time usually ends a run first.
     static let commitCap = 20_000
     /// Raw write size for comparison with batch 10,000 (whose commits are about 2 MB).
     static let chunkBytes = 2 << 20
-    static let batchSizes = [1, 100, 10_000]
+    /// At most this much is written by raw (b), whatever the time.
+    static let chunkByteCap: Int64 = 4 << 30
 
     func run() throws {
         print("== append: durable appends through LogWriter (begin, add × batch, commit = pwrite + fdatasync) ==")
@@ -30,62 +32,54 @@ struct AppendBench {
         print("          \(Report.fixed(pool.averageBytes, 1)) B average (\(pool.minimumBytes)–\(pool.maximumBytes) B), "
               + "\(Report.fixed(pool.averageBytes + Double(recordOverhead), 1)) B per record on disk "
               + "(+\(recordOverhead) B record header, +\(commitOverhead) B per block)")
-        print("each run: a fresh ledger folder, until \(Report.fixed(minimumSeconds, 1)) s or its cap "
-              + "(\(Report.grouped(AppendBench.commitCap)) commits for batches 1 and 100, \(Report.grouped(events)) events); "
-              + "best of \(rounds) rounds, raw and log runs alternating")
+        print("each kind: one fresh ledger folder (or raw file), \(Report.fixed(minimumSeconds, 1)) s in \(slices) slices "
+              + "alternating with the kind it is compared to,")
+        print("           or until its cap: \(Report.grouped(AppendBench.commitCap)) commits (batches 1 and 100, raw (a)), "
+              + "\(Report.grouped(events)) events")
         print("")
 
+        let sliceSeconds = minimumSeconds / Double(slices)
         let singleCommitBytes = Int((Double(commitOverhead + recordOverhead) + pool.averageBytes).rounded())
-        var logRuns: [Int: [Measurement]] = [:]
-        var rawRecordRuns: [Measurement] = []
-        var rawChunkRuns: [Measurement] = []
-        for round in 0..<rounds {
-            Workspace.settle()
-            rawRecordRuns.append(try RawDisk.syncedRecords(
-                path: workspace.file("raw-records-\(round)"), recordBytes: singleCommitBytes,
-                cap: AppendBench.commitCap, minimumSeconds: minimumSeconds))
-            for batch in AppendBench.batchSizes {
-                Workspace.settle()
-                let m = try logRun(pool: pool, batch: batch, folder: workspace.file("log-batch\(batch)-\(round)"))
-                logRuns[batch, default: []].append(m)
-                if batch == 10_000 {
-                    Workspace.settle()
-                    rawChunkRuns.append(try RawDisk.syncedChunks(
-                        path: workspace.file("raw-chunks-\(round)"), chunkBytes: AppendBench.chunkBytes,
-                        cap: max(m.bytes, Int64(AppendBench.chunkBytes)), minimumSeconds: minimumSeconds))
-                }
-            }
-        }
+        let cap = AppendBench.commitCap
+        let pair1 = try interleave([
+            (try LogSteps(pool: pool, batch: 1, folder: workspace.file("log-batch1")), cap, events, .max),
+            (try RawWriter(path: workspace.file("raw-records"), chunkBytes: singleCommitBytes), cap, .max, .max),
+        ], slices: slices, sliceSeconds: sliceSeconds)
+        let hundred = try interleave([
+            (try LogSteps(pool: pool, batch: 100, folder: workspace.file("log-batch100")), cap, events, .max),
+        ], slices: slices, sliceSeconds: sliceSeconds)
+        let pair2 = try interleave([
+            (try LogSteps(pool: pool, batch: 10_000, folder: workspace.file("log-batch10000")), .max, events, .max),
+            (try RawWriter(path: workspace.file("raw-chunks"), chunkBytes: AppendBench.chunkBytes), .max, .max,
+             AppendBench.chunkByteCap),
+        ], slices: slices, sliceSeconds: sliceSeconds)
 
         print("  \(Report.left("", 34))\(Report.right("commits", 8))\(Report.right("events", 11))"
-              + "\(Report.right("seconds", 9))\(Report.right("cpu", 6))\(Report.right("events/s", 12))"
-              + "\(Report.right("MB/s", 9))   events/s per round")
-        for batch in AppendBench.batchSizes {
-            let runs = logRuns[batch]!
-            let m = Measurement.best(runs)
-            print("  \(Report.left("log, batch \(Report.grouped(batch))", 34))\(Report.right(Report.grouped(m.operations), 8))"
-                  + "\(Report.right(Report.grouped(m.events), 11))\(Report.right(Report.fixed(m.seconds), 9))"
-                  + "\(Report.right(Report.fixed(100 * m.cpuSeconds / m.seconds, 0) + "%", 6))"
-                  + "\(Report.right(Report.rate(m.eventsPerSecond), 12))\(Report.right(Report.fixed(m.megabytesPerSecond, 1), 9))"
-                  + "   \(Report.runs(runs) { $0.eventsPerSecond })")
+              + "\(Report.right("seconds", 9))\(Report.sharesHeader)\(Report.right("events/s", 12))"
+              + "\(Report.right("MB/s", 9))   range over slices")
+        func row(_ name: String, _ slices: [Measurement], rate: (Measurement) -> Double, unit: String) -> Measurement {
+            let m = Measurement.total(slices)
+            let rates = slices.map(rate)
+            let digits = unit == "MB/s" ? 1 : 0
+            let spread = "\(Report.fixed(rates.min() ?? 0, digits))–\(Report.fixed(rates.max() ?? 0, digits)) \(unit)"
+            print("  \(Report.left(name, 34))\(Report.right(Report.grouped(m.operations), 8))"
+                  + "\(Report.right(m.events > 0 ? Report.grouped(m.events) : "", 11))"
+                  + "\(Report.right(Report.fixed(m.seconds), 9))\(Report.shares(m))"
+                  + "\(Report.right(unit == "MB/s" ? "" : Report.rate(rate(m)), 12))"
+                  + "\(Report.right(Report.fixed(m.megabytesPerSecond, 1), 9))   \(spread)")
+            return m
         }
-        let rawRecords = Measurement.best(rawRecordRuns)
-        let rawChunks = Measurement.best(rawChunkRuns)
-        print("  \(Report.left("raw (a) \(singleCommitBytes) B pwrite+fdatasync", 34))\(Report.right(Report.grouped(rawRecords.operations), 8))"
-              + "\(Report.right("", 11))\(Report.right(Report.fixed(rawRecords.seconds), 9))"
-              + "\(Report.right(Report.fixed(100 * rawRecords.cpuSeconds / rawRecords.seconds, 0) + "%", 6))"
-              + "\(Report.right(Report.rate(rawRecords.operationsPerSecond), 12))\(Report.right(Report.fixed(rawRecords.megabytesPerSecond, 1), 9))"
-              + "   syncs/s: \(Report.runs(rawRecordRuns) { $0.operationsPerSecond })")
-        print("  \(Report.left("raw (b) 2 MiB pwrite+fdatasync", 34))\(Report.right(Report.grouped(rawChunks.operations), 8))"
-              + "\(Report.right("", 11))\(Report.right(Report.fixed(rawChunks.seconds), 9))"
-              + "\(Report.right(Report.fixed(100 * rawChunks.cpuSeconds / rawChunks.seconds, 0) + "%", 6))"
-              + "\(Report.right("", 12))\(Report.right(Report.fixed(rawChunks.megabytesPerSecond, 1), 9))"
-              + "   MB/s: \(rawChunkRuns.map { Report.fixed($0.megabytesPerSecond, 1) }.joined(separator: " / "))")
-        print("  (log MB/s counts every byte written: block and record headers included; MB = 10^6 bytes)")
+        let single = row("log, batch 1", pair1[0], rate: \.eventsPerSecond, unit: "events/s")
+        _ = row("log, batch 100", hundred[0], rate: \.eventsPerSecond, unit: "events/s")
+        let large = row("log, batch 10,000", pair2[0], rate: \.eventsPerSecond, unit: "events/s")
+        let rawRecords = row("raw (a) \(singleCommitBytes) B pwrite+fdatasync", pair1[1], rate: \.operationsPerSecond,
+                             unit: "syncs/s")
+        let rawChunks = row("raw (b) 2 MiB pwrite+fdatasync", pair2[1], rate: \.megabytesPerSecond, unit: "MB/s")
+        print("  (raw (a) events/s column: syncs/s. Log MB/s counts every byte written, block and record headers")
+        print("   included; MB = 10^6 bytes. cpu/queued: shares of wall time computing / waiting for a core)")
+        Report.noiseNote([single, Measurement.total(hundred[0]), large, rawRecords, rawChunks])
         print("")
 
-        let single = Measurement.best(logRuns[1]!)
-        let large = Measurement.best(logRuns[10_000]!)
         print("targets")
         let singleRatio = single.eventsPerSecond / rawRecords.operationsPerSecond
         Report.target("batch 1 events/s ÷ raw (a) syncs/s", measured: singleRatio,
@@ -101,32 +95,8 @@ struct AppendBench {
         print("  (read + JSON parse + field checks + business rules + StoredEvent encode + LogWriter + 1 fdatasync)")
         print("  \(Report.rate(append.eventsPerSecond)) events/s, \(Report.fixed(append.megabytesPerSecond, 1)) MB/s of input JSON, "
               + Report.timing(append))
+        Report.noiseNote([append])
         print("")
-    }
-
-    /// Writes batches of `batch` pool payloads through a new ledger's `LogWriter`, each commit synced.
-    private func logRun(pool: PayloadPool, batch: Int, folder: String) throws -> Measurement {
-        try Ledger.create(folder: folder, timeZone: Workload.zone)
-        let writer = try LogWriter(folder: folder)
-        let commitCap = batch >= 10_000 ? Int.max : AppendBench.commitCap
-        var m = Measurement()
-        var next = 0
-        let watch = Stopwatch()
-        while m.operations < commitCap && (m.events == 0 || m.events + batch <= events) {
-            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
-            for _ in 0..<batch {
-                try writer.add(pool.payload(next))
-                next += 1
-            }
-            guard let receipt = try writer.commit() else { throw BenchError("a batch of \(batch) committed nothing") }
-            m.bytes += receipt.bytes
-            m.operations += 1
-            m.events += batch
-            if watch.seconds >= minimumSeconds { break }
-        }
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
-        return m
     }
 
     /// Appends `events` valid events from a JSON Lines file to a new ledger with `Ledger.append`.
@@ -139,12 +109,36 @@ struct AppendBench {
         let watch = Stopwatch()
         let report = try ledger.append(lines)
         var m = Measurement(operations: 1, events: report.appended, bytes: inputBytes)
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         guard report.appended == events, report.duplicates == 0 else {
             throw BenchError("Ledger.append took \(report.appended) of \(events) events (\(report.duplicates) duplicates)")
         }
         return (m, report)
+    }
+}
+
+/// Batches of `batch` pool payloads written through a new ledger's `LogWriter`, each commit synced.
+final class LogSteps: SyncedSteps {
+    private let writer: LogWriter
+    private let pool: PayloadPool
+    private let batch: Int
+    private var next = 0
+
+    init(pool: PayloadPool, batch: Int, folder: String) throws {
+        try Ledger.create(folder: folder, timeZone: Workload.zone)
+        writer = try LogWriter(folder: folder)
+        self.pool = pool
+        self.batch = batch
+    }
+
+    func step() throws -> (events: Int, bytes: Int64) {
+        try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
+        for _ in 0..<batch {
+            try writer.add(pool.payload(next))
+            next += 1
+        }
+        guard let receipt = try writer.commit() else { throw BenchError("a batch of \(batch) committed nothing") }
+        return (batch, receipt.bytes)
     }
 }
 

@@ -7,8 +7,10 @@ import Foundation
 struct Stopwatch {
     private let wallStart: Double
     private let cpuStart: Double
+    private let queuedStart: Double
 
     init() {
+        queuedStart = Stopwatch.queued()
         wallStart = Stopwatch.wall()
         cpuStart = Stopwatch.cpu()
     }
@@ -17,6 +19,28 @@ struct Stopwatch {
     var seconds: Double { Stopwatch.wall() - wallStart }
     /// CPU seconds (user + system) of the process since the stopwatch started.
     var cpuSeconds: Double { Stopwatch.cpu() - cpuStart }
+    /// Seconds the main thread was ready to run but waited for a core since the stopwatch started.
+    var queuedSeconds: Double { Stopwatch.queued() - queuedStart }
+
+    /// Fills the times of `m` from this stopwatch.
+    func stop(_ m: inout Measurement) {
+        m.seconds = seconds
+        m.cpuSeconds = cpuSeconds
+        m.queuedSeconds = queuedSeconds
+    }
+
+    /// The run-queue wait of the main thread so far: field 2 of `/proc/thread-self/schedstat`, in seconds.
+    static func queued() -> Double {
+        let descriptor = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return 0 }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        guard count > 0 else { return 0 }
+        let fields = buffer[0..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 2, let nanoseconds = Double(String(decoding: fields[1], as: UTF8.self)) else { return 0 }
+        return nanoseconds * 1e-9
+    }
 
     static func wall() -> Double {
         var now = timespec()
@@ -40,11 +64,30 @@ struct Measurement {
     var bytes: Int64 = 0
     var seconds = 0.0
     var cpuSeconds = 0.0
+    /// Time the process was ready to run but waited for a core (another process held it).
+    var queuedSeconds = 0.0
+
+    /// The share of the wall time spent computing, in percent.
+    var cpuPercent: Double { 100 * cpuSeconds / seconds }
+    /// The share of the wall time spent waiting for a core, in percent.
+    var queuedPercent: Double { 100 * queuedSeconds / seconds }
 
     var eventsPerSecond: Double { Double(events) / seconds }
     var operationsPerSecond: Double { Double(operations) / seconds }
     /// Megabytes (10^6 bytes) per second.
     var megabytesPerSecond: Double { Double(bytes) / 1e6 / seconds }
+
+    /// The sum of several slices of the same run.
+    static func total(_ slices: [Measurement]) -> Measurement {
+        slices.reduce(into: Measurement()) { sum, m in
+            sum.operations += m.operations
+            sum.events += m.events
+            sum.bytes += m.bytes
+            sum.seconds += m.seconds
+            sum.cpuSeconds += m.cpuSeconds
+            sum.queuedSeconds += m.queuedSeconds
+        }
+    }
 
     /// The fastest of several runs of the same work, by events per second (operations when there are no events).
     static func best(_ runs: [Measurement]) -> Measurement {

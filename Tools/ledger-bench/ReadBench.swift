@@ -40,12 +40,12 @@ struct ReadBench {
         print("")
 
         print("  \(Report.left("best of \(runs)", 58))\(Report.right("events/s", 12))\(Report.right("MB/s", 9))"
-              + "\(Report.right("seconds", 9))\(Report.right("cpu", 6))   events/s per run")
+              + "\(Report.right("seconds", 9))\(Report.sharesHeader)   events/s per run")
         func row(_ name: String, _ all: [Measurement]) {
             let m = Measurement.best(all)
             print("  \(Report.left(name, 58))\(Report.right(Report.rate(m.eventsPerSecond), 12))"
                   + "\(Report.right(Report.fixed(m.megabytesPerSecond, 1), 9))\(Report.right(Report.fixed(m.seconds, 3), 9))"
-                  + "\(Report.right(Report.fixed(100 * m.cpuSeconds / m.seconds, 0) + "%", 6))   \(Report.runs(all) { $0.eventsPerSecond })")
+                  + "\(Report.shares(m))   \(Report.runs(all) { $0.eventsPerSecond })")
         }
         row("binary: LogReader.scan + StoredEvent(decoding:)", binaryRuns)
         row("JSON: Foundation JSONDecoder, line → Codable structs", jsonRuns)
@@ -54,6 +54,7 @@ struct ReadBench {
         row("  scan with hash chain check + decode (as verify)", chainRuns)
         row("  Ledger.fold: decode + fold into warranty state (1 run)", [fold])
         print("  (binary MB/s counts segment bytes read; JSON MB/s counts JSON text; MB = 10^6 bytes)")
+        Report.noiseNote([binary, decoded])
         print("")
 
         print("targets")
@@ -87,8 +88,7 @@ struct ReadBench {
             m.operations += 1
         }
         m.events = events
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         return m
     }
 
@@ -107,8 +107,7 @@ struct ReadBench {
             bytes.append(0x0A)
         }
         var m = Measurement(events: events, bytes: Int64(bytes.count))
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         return (Data(bytes), lineEnds, m)
     }
 
@@ -129,8 +128,7 @@ struct ReadBench {
             return true
         }
         var m = Measurement(operations: 1, events: count, bytes: summary.committedBytes)
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         guard count == events, sink != 0 else { throw BenchError("the log held \(count) events, expected \(events)") }
         return m
     }
@@ -148,8 +146,7 @@ struct ReadBench {
             start = end + 1
         }
         var m = Measurement(operations: 1, events: lineEnds.count, bytes: Int64(json.count))
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         guard sink != 0 else { throw BenchError("decoded nothing") }
         return m
     }
@@ -159,8 +156,7 @@ struct ReadBench {
         let watch = Stopwatch()
         let fold = try Ledger(folder: folder).fold()
         var m = Measurement(operations: 1, events: Int(fold.lastSeq))
-        m.seconds = watch.seconds
-        m.cpuSeconds = watch.cpuSeconds
+        watch.stop(&m)
         guard fold.lastSeq == Int64(events) else { throw BenchError("fold ended at seq \(fold.lastSeq), expected \(events)") }
         return m
     }

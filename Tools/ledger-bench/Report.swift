@@ -45,9 +45,26 @@ enum Report {
         print("  \(left(name, 46)) \(right(shown, 12))   (no target)")
     }
 
-    /// A one-line summary of a measurement: time, CPU share and the figures.
+    /// A one-line summary of a measurement's time and where it went.
     static func timing(_ m: Measurement) -> String {
-        "\(fixed(m.seconds, 3)) s wall, cpu \(fixed(100 * m.cpuSeconds / m.seconds, 0))%"
+        "\(fixed(m.seconds, 3)) s wall, cpu \(fixed(m.cpuPercent, 0))%, queued \(fixed(m.queuedPercent, 0))%"
+    }
+
+    /// Column titles for `shares`.
+    static let sharesHeader = right("cpu", 6) + right("queued", 8)
+
+    /// The CPU share and the run-queue share of a run's wall time, as two right-aligned columns.
+    static func shares(_ m: Measurement) -> String {
+        right(fixed(m.cpuPercent, 0) + "%", 6) + right(fixed(m.queuedPercent, 0) + "%", 8)
+    }
+
+    /// Warns when a reported run spent more than a tenth of its wall time waiting for a core.
+    static func noiseNote(_ runs: [Measurement]) {
+        let worst = runs.map(\.queuedPercent).max() ?? 0
+        if worst > 10 {
+            print("  note: a reported run waited \(fixed(worst, 0))% of its time for a core (other processes were running);")
+            print("        its figure understates what this code does on a quiet machine")
+        }
     }
 
     /// The list of per-run rates, for judging noise.
