@@ -60,8 +60,8 @@ struct AppendBench {
         func row(_ name: String, _ slices: [Measurement], rate: (Measurement) -> Double, unit: String) -> Measurement {
             let m = Measurement.total(slices)
             let rates = slices.map(rate)
-            let digits = unit == "MB/s" ? 1 : 0
-            let spread = "\(Report.fixed(rates.min() ?? 0, digits))–\(Report.fixed(rates.max() ?? 0, digits)) \(unit)"
+            func shown(_ value: Double) -> String { unit == "MB/s" ? Report.fixed(value, 1) : Report.rate(value) }
+            let spread = "\(shown(rates.min() ?? 0))–\(shown(rates.max() ?? 0)) \(unit)"
             print("  \(Report.left(name, 34))\(Report.right(Report.grouped(m.operations), 8))"
                   + "\(Report.right(m.events > 0 ? Report.grouped(m.events) : "", 11))"
                   + "\(Report.right(Report.fixed(m.seconds), 9))\(Report.shares(m))"

@@ -20,6 +20,11 @@ func run(_ words: [String]) -> Int32 {
         case "append": try Commands.append(arguments, folder: folder, &output)
         case "log": try Commands.log(arguments, folder: folder, &output)
         case "verify": try Commands.verify(arguments, folder: folder, &output)
+        case "status": try Commands.status(arguments, folder: folder, &output)
+        case "claims": try Commands.claims(arguments, folder: folder, &output)
+        case "dealers": try Commands.dealers(arguments, folder: folder, &output)
+        case "archive": try Commands.archive(arguments, folder: folder, &output)
+        case "units": try Commands.units(arguments, folder: folder, &output)
         case "demo": try Commands.demo(arguments, &output)
         case let other?:
             throw LedgerError(.usage, "unknown command \"\(other)\" (see `ledger help`)")
