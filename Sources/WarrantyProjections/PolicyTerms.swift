@@ -5,6 +5,8 @@ import WarrantyDomain
 /// A class so that a million units hold one reference each rather than a copy of the terms;
 /// immutable, so sharing it is safe.
 final class PolicyTerms: Hashable, Sendable {
+    /// The publication the terms were built from, kept so that a snapshot stores its fields rather than the derived maps.
+    let published: PolicyPublished
     let id: String
     let seq: Int64
     let effective: Day
@@ -28,6 +30,7 @@ final class PolicyTerms: Hashable, Sendable {
     static let defaultRetentionYears = 5
 
     init(_ policy: PolicyPublished, seq: Int64) {
+        published = policy
         id = policy.policy
         self.seq = seq
         effective = policy.effective
