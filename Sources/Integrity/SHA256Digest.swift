@@ -21,6 +21,12 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     /// The digest whose 32 bytes are all zero.
     public static let zero = SHA256Digest(storage: (0, 0, 0, 0))
 
+    /// Creates a digest from the 32 bytes at `pointer`, without the generic copy of `init(bytes:)`.
+    public init(loading pointer: UnsafeRawPointer) {
+        storage = (pointer.loadUnaligned(as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                   pointer.loadUnaligned(fromByteOffset: 16, as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
     /// Creates a digest from exactly 32 bytes, or returns nil for any other count.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }

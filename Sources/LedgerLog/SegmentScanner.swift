@@ -157,7 +157,7 @@ struct SegmentScanner {
             guard seq == firstSeq + Int64(index) else {
                 throw corrupt(recordOffset, "record has seq \(seq), expected \(firstSeq + Int64(index))")
             }
-            let previous = SHA256Digest(bytes: UnsafeRawBufferPointer(rebasing: bytes[24..<56]))!
+            let previous = SHA256Digest(loading: bytes.baseAddress! + 24)
             let record = StoredRecord(seq: seq,
                                       recordedMicroseconds: Int64(bitPattern: bytes.loadLittleEndian(UInt64.self, at: 16)),
                                       previous: previous, bytes: bytes)

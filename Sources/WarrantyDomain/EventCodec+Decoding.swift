@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 extension EventCodec {
     /// Decodes one stored record (see `EventCodec`), checking every field against `Limits`.
     ///
@@ -170,6 +173,16 @@ struct EventByteReader {
             throw EventCodecError(offset: start, reason: "\(field): string of \(length) bytes runs past the record's end")
         }
         let pointer = base + offset
+        // Fast path: no control byte (they never occur inside multi-byte UTF-8), valid UTF-8 (decoding gives the
+        // bytes back unchanged), and few enough bytes that the scalar count cannot exceed the limit.
+        let bytes = UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: length)
+        if length >= 1 && length <= kind.lengthMax && !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            var text = String(decoding: bytes, as: UTF8.self)
+            if text.withUTF8({ $0.count == length && memcmp($0.baseAddress!, pointer, length) == 0 }) {
+                offset += length
+                return text
+            }
+        }
         let scalars = try EventByteReader.scalarCount(pointer, length, at: offset, field)
         guard scalars >= 1 else { throw EventCodecError(offset: start, reason: "\(field): empty string") }
         guard scalars <= kind.lengthMax else {

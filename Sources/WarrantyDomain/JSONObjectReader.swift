@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSONText
 
 /// Reads the typed fields of one JSON object of an input line, refusing with a reason that names the field's path.
@@ -191,12 +194,18 @@ struct JSONObjectReader {
 /// Compares keys byte for byte: JSON keys are exact, while Swift's `==` treats canonically equivalent strings as equal.
 @inline(__always)
 func sameBytes(_ key: String, _ expected: StaticString) -> Bool {
-    expected.withUTF8Buffer { key.utf8.elementsEqual($0) }
+    // Lengths first (O(1) for native strings), then memcmp: `elementsEqual` walks UTF8View byte by byte.
+    guard key.utf8.count == expected.utf8CodeUnitCount else { return false }
+    return expected.withUTF8Buffer { want in
+        key.utf8.withContiguousStorageIfAvailable { have in memcmp(have.baseAddress!, want.baseAddress!, want.count) == 0 }
+            ?? key.utf8.elementsEqual(want)
+    }
 }
 
 @inline(__always)
 func sameBytes(_ key: String, _ expected: String) -> Bool {
-    key.utf8.elementsEqual(expected.utf8)
+    guard key.utf8.count == expected.utf8.count else { return false }
+    return key.utf8.elementsEqual(expected.utf8)
 }
 
 /// `text` in double quotes with JSON escapes for quotes, backslashes and control characters,

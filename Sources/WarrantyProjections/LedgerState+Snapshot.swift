@@ -446,11 +446,9 @@ extension LedgerState {
     public init(policies: UnsafeRawBufferPointer, dealers: UnsafeRawBufferPointer, other: UnsafeRawBufferPointer,
                 unitRecords: [UnsafeRawBufferPointer], lastSeq: Int64) throws(SnapshotError) {
         var state = LedgerState()
-        let terms = try state.loadPolicies(policies)
-        var money = MoneyTally()
-        try state.loadDealers(dealers, money: &money)
+        var load = UnitLoad(policies: try state.loadPolicies(policies), ordered: false)
+        try state.loadDealers(dealers, money: &load.money)
         let totals = try OtherSection(other)
-        var load = UnitLoad(policies: terms, money: money, ordered: false)
         for (position, record) in unitRecords.enumerated() {
             var reader = SnapshotReader(record, section: "unit record")
             do throws(SnapshotError) {
@@ -464,9 +462,8 @@ extension LedgerState {
         for (serial, holder) in load.holders where state.units[holder] == nil {
             throw SnapshotError(reason: "unit \(quoted(serial)) takes its registration from unit \(quoted(holder)), whose record is not loaded")
         }
-        money = load.money
-        guard money.total <= totals.moneyTotal else {
-            throw SnapshotError(reason: "the loaded amounts add up to \(money.total) fen, more than the money total \(totals.moneyTotal)")
+        guard load.money.total <= totals.moneyTotal else {
+            throw SnapshotError(reason: "the loaded amounts add up to \(load.money.total) fen, more than the money total \(totals.moneyTotal)")
         }
         state.voided = totals.voided
         state.moneyTotal = totals.moneyTotal
@@ -502,9 +499,8 @@ extension LedgerState {
                              units: UnsafeRawBufferPointer, index: [UnitIndexEntry],
                              lastSeq: Int64) throws(SnapshotError) -> LedgerState {
         var state = LedgerState()
-        let terms = try state.loadPolicies(policies)
-        var money = MoneyTally()
-        try state.loadDealers(dealers, money: &money)
+        var load = UnitLoad(policies: try state.loadPolicies(policies), ordered: true)
+        try state.loadDealers(dealers, money: &load.money)
         let totals = try OtherSection(other)
 
         // Sizes come from the bytes: a corrupted count cannot ask for more than the bytes could hold.
@@ -519,7 +515,6 @@ extension LedgerState {
         state.visits.reserveCapacity(totals.visits)
         state.swaps.reserveCapacity(totals.swaps)
 
-        var load = UnitLoad(policies: terms, money: money, ordered: true)
         var offset = 0
         for (position, entry) in index.enumerated() {
             guard entry.offset == offset, entry.length > 0, entry.length <= units.count - offset else {
@@ -544,9 +539,8 @@ extension LedgerState {
         for (serial, holder) in load.holders where state.units[holder] == nil {
             throw SnapshotError(reason: "snapshot: unit \(quoted(serial)) takes its registration from unit \(quoted(holder)), which does not exist")
         }
-        money = load.money
-        guard money.total == totals.moneyTotal else {
-            throw SnapshotError(reason: "snapshot: the amounts add up to \(money.total) fen, not the money total \(totals.moneyTotal)")
+        guard load.money.total == totals.moneyTotal else {
+            throw SnapshotError(reason: "snapshot: the amounts add up to \(load.money.total) fen, not the money total \(totals.moneyTotal)")
         }
         try state.loadNotices(notices)
         state.voided = totals.voided
@@ -881,7 +875,8 @@ extension LedgerState {
 private struct UnitLoad {
     /// The policies section's terms, in seq order: a record names its policy by position.
     let policies: [PolicyTerms]
-    var money: MoneyTally
+    /// The sum of the amounts read so far: invoices and payments, then claim lines.
+    var money = MoneyTally()
     /// Whether records must come in increasing serial order (the full load) rather than in any order.
     let ordered: Bool
     /// The serial bytes of the last record read.
@@ -894,9 +889,8 @@ private struct UnitLoad {
     var visits = 0
     var swaps = 0
 
-    init(policies: [PolicyTerms], money: MoneyTally, ordered: Bool) {
+    init(policies: [PolicyTerms], ordered: Bool) {
         self.policies = policies
-        self.money = money
         self.ordered = ordered
     }
 }
