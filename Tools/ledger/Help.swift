@@ -17,6 +17,18 @@ commands:
                             (seq, stream, version, recorded, hash) and input fields
   verify                    re-read the whole log: every checksum, the hash chain, every record;
                             print the event count and head digest
+
+queries (each takes --as-of YYYY-MM-DD: events whose business day is on or before it, default
+today; --known-at SEQ: only the first SEQ events, what the ledger knew then; --json):
+  status SERIAL             the unit's warranty: state, start, end, extension, components,
+                            registration, repairs, escalation
+  claims [--dealer D]       every claim line: labor and part, amount, status, rejection reason, notice
+  dealers                   each dealer's claimed, pending, approved, rejected, written-off and
+                            deducted amounts and receivable
+  archive [--expired]       the repair archive: one record per complaint; --expired lists the
+                            records past their retention instead
+  units [--state S] [--dealer D]
+                            every unit's status, for service staff
   demo                      create a ledger in a new temporary folder, append a built-in sample,
                             verify it and report
   help                      print this text
