@@ -78,6 +78,10 @@ extension Ledger {
                 report.firstSeq = receipt.firstSeq
                 report.lastSeq = receipt.lastSeq
                 report.head = receipt.head
+                if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval {
+                    // The batch is durable; a snapshot that fails to write is only a missed cache.
+                    try? writeSnapshot(fold, head: receipt.head, lastRecord: receipt.lastRecord)
+                }
             }
         } catch {
             try? writer.abort()

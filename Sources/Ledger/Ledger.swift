@@ -61,7 +61,7 @@ public final class Ledger: Sendable {
         return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
     }
 
-    private func logReader() throws(LedgerError) -> LogReader {
+    func logReader() throws(LedgerError) -> LogReader {
         do { return try LogReader(folder: folder) } catch { throw LedgerError(error) }
     }
 
@@ -97,13 +97,17 @@ public final class Ledger: Sendable {
         return found
     }
 
-    /// Folds the log, or its first `knownAt` events, into warranty state.
+    /// Folds the log, or its first `knownAt` events, into warranty state: from the snapshot when one
+    /// matches the log and lies at or before `knownAt`, else from the first event.
     public func fold(knownAt: Int64 = .max) throws(LedgerError) -> LedgerFold {
-        var fold = LedgerFold()
-        try forEachEvent(through: knownAt) { logged throws(LedgerError) in
-            try fold.apply(logged.stored, seq: logged.seq) { seq throws(LedgerError) in try self.event(at: seq) }
-            return true
+        let reader = try logReader()
+        if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
+           var fold = file.loadFold(snapshotReader) {
+            try foldTail(&fold, after: file.lastRecord, knownAt: knownAt)
+            return fold
         }
+        var fold = LedgerFold()
+        try foldTail(&fold, after: nil, knownAt: knownAt)
         return fold
     }
 }
@@ -122,9 +126,20 @@ public struct LoggedEvent {
 public struct LedgerFold: Sendable {
     public var state = LedgerState()
     public private(set) var lastSeq: Int64 = 0
+    /// The seq of the snapshot this fold started from (0: from the first event).
+    public private(set) var snapshotSeq: Int64 = 0
     /// The seq of the event that used each idempotency key.
     var ids: [String: Int64] = [:]
     var versions: [String: UInt32] = [:]
+
+    init() {}
+
+    /// A fold restored from a snapshot taken at `lastSeq`.
+    init(state: LedgerState, lastSeq: Int64) {
+        self.state = state
+        self.lastSeq = lastSeq
+        snapshotSeq = lastSeq
+    }
 
     /// Applies a stored event at `seq`; `resolve` reads an earlier event, which a void needs to undo it.
     mutating func apply(_ stored: StoredEvent, seq: Int64, resolve: (Int64) throws(LedgerError) -> Event?) throws(LedgerError) {

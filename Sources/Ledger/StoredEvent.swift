@@ -39,11 +39,8 @@ public struct StoredEvent: Hashable, Sendable {
         }
         let streamLength = Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self)))
         guard payload.count >= 3 + streamLength + 4 else { throw StoredEventError(reason: "payload too short for its stream name") }
-        // Decoding repairs ill-formed UTF-8, so the bytes are valid exactly when they come back unchanged;
-        // `String(validating:)` on a slice takes an unspecialised generic path costing ~1,000 instructions.
-        let streamBytes = UnsafeBufferPointer(start: (payload.baseAddress! + 3).assumingMemoryBound(to: UInt8.self), count: streamLength)
-        var stream = String(decoding: streamBytes, as: UTF8.self)
-        guard streamLength > 0, stream.withUTF8({ $0.count == streamLength && memcmp($0.baseAddress!, streamBytes.baseAddress!, streamLength) == 0 }) else {
+        let streamBytes = UnsafeRawBufferPointer(start: payload.baseAddress! + 3, count: streamLength)
+        guard streamLength > 0, let stream = EventCodec.string(validatingUTF8: streamBytes) else {
             throw StoredEventError(reason: "stream name is not valid UTF-8")
         }
         let version = UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 3 + streamLength, as: UInt32.self))

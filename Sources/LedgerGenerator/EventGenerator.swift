@@ -1,10 +1,9 @@
-import JSONText
 import WarrantyDomain
 
 /// A seeded, deterministic simulation of a manufacturer's dealer network, as a stream of valid events.
 ///
 /// Iterating simulates day by day from `configuration.startDay` to `configuration.endDay`: five
-/// product families under seven policy releases, 30–60 dealers, the configured number of units
+/// product families under up to seven policy releases, 30–60 dealers, the configured number of units
 /// sold, their registration cards, installs, complaints, visits, part swaps, part returns and
 /// appraisals, exchanges and refunds, monthly invoices and payments, write-off notices and their
 /// confirmations, and a few voided mistakes. Every event passes the acceptance rules of SPEC §2
@@ -12,7 +11,7 @@ import WarrantyDomain
 /// Each iteration starts afresh, and the same configuration always gives the same events.
 ///
 /// - Complexity: memory proportional to the units with work still scheduled, not to the events.
-public struct EventGenerator: Sequence {
+public struct EventGenerator: Sequence, Sendable {
     public let configuration: GeneratorConfiguration
 
     public init(_ configuration: GeneratorConfiguration) {
@@ -41,25 +40,5 @@ public struct EventGenerator: Sequence {
         public var liveUnits: Int {
             simulation.liveUnits
         }
-    }
-
-    /// Writes the events as JSON Lines, handing `sink` chunks of about `chunkBytes` bytes; returns the event count.
-    @discardableResult
-    public func writeJSONLines<Failure: Error>(chunkBytes: Int = 1 << 20,
-                                               to sink: ([UInt8]) throws(Failure) -> Void) throws(Failure) -> Int {
-        var writer = JSONWriter()
-        writer.bytes.reserveCapacity(chunkBytes + 4_096)
-        var count = 0
-        for event in self {
-            writer.write(EventEncoder.encode(event))
-            writer.newline()
-            count += 1
-            if writer.bytes.count >= chunkBytes {
-                try sink(writer.bytes)
-                writer.bytes.removeAll(keepingCapacity: true)
-            }
-        }
-        if !writer.bytes.isEmpty { try sink(writer.bytes) }
-        return count
     }
 }

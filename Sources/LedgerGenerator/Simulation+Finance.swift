@@ -18,7 +18,7 @@ extension Simulation {
                 let seq = emit(.dealerInvoiced(DealerInvoiced(dealer: dealers[index].id, invoice: invoice, amount: amount * 10)),
                                at: stamp(8...12), key: key("erp"), by: "finance:billing")
                 let fix = today.adding(days: random.int(in: 1...5))
-                schedule(.void(seq: seq, reason: "invoice \(invoice) keyed with an extra digit; reissued as \(invoice)-R"), on: fix)
+                schedule(.void(seq: seq, reason: "invoice \(invoice) keyed with an extra digit; reissued as \(invoice)-R", actor: "finance:billing"), on: fix)
                 schedule(.invoice(dealer: index, invoice: invoice + "-R", amount: amount), on: fix)
             } else {
                 issueInvoice(index, invoice, amount)
@@ -52,7 +52,7 @@ extension Simulation {
         if random.chance(0.01) {
             let seq = emit(.paymentReceived(PaymentReceived(dealer: dealers[dealer].id, amount: amount, ref: ref)),
                            at: stamp(9...16), key: key("erp"), by: "finance:cashier")
-            schedule(.void(seq: seq, reason: "payment \(reference) entered twice (bank import and manual entry)"),
+            schedule(.void(seq: seq, reason: "payment \(reference) entered twice (bank import and manual entry)", actor: "finance:ledger-clerk"),
                      on: today.adding(days: random.int(in: 1...10)))
         }
     }

@@ -105,10 +105,10 @@ extension Simulation {
         var cardDay: Day?
         var cardOnTime = false
         let cardDraw = random.below(100)
-        if cardDraw < 86 {
+        if cardDraw < 89 {
             cardDay = today.adding(days: random.int(in: 1...terms.registrationDays))
             cardOnTime = true
-        } else if cardDraw < 93 {
+        } else if cardDraw < 95 {
             cardDay = today.adding(days: terms.registrationDays + random.int(in: 1...90))
         }
         var weakPart = -1
@@ -118,7 +118,8 @@ extension Simulation {
         }
         let unit = allocate(UnitRecord(
             serial: serial, family: familyIndex, model: modelIndex, terms: termsIndex, dealer: dealer, price: price,
-            sold: today, start: today, serviceUntil: today.adding(months: terms.warrantyMonths + 6),
+            sold: today, start: today,
+            serviceUntil: today.adding(months: terms.warrantyMonths + Simulation.serviceMonthsAfterWarranty),
             cardDay: cardDay, cardOnTime: cardOnTime, weakPart: weakPart))
         if let cardDay { schedule(.card(unit), on: cardDay, holding: unit) }
         if family.installs {
@@ -156,7 +157,8 @@ extension Simulation {
         emit(.unitInstalled(UnitInstalled(serial: record.serial, site: site)), at: stamp(8...18), key: key("portal"),
              by: dealerActor(record.dealer, 0.3))
         units[Int(unit)].start = today
-        units[Int(unit)].serviceUntil = today.adding(months: terms[record.terms].warrantyMonths + 6)
+        let months = terms[record.terms].warrantyMonths + Simulation.serviceMonthsAfterWarranty
+        units[Int(unit)].serviceUntil = today.adding(months: months)
         scheduleFirstComplaint(unit)
         release(unit)
     }

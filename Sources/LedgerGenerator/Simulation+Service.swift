@@ -62,7 +62,7 @@ extension Simulation {
             let copy = "C-" + Simulation.padded(complaintCount, 7)
             let seq = emit(.complaintLodged(ComplaintLodged(complaint: copy, serial: record.serial, part: partName, fault: fault)),
                            at: stamp(7...20), key: key("crm"), by: "hotline:400")
-            schedule(.void(seq: seq, reason: "complaint \(copy) duplicates \(complaint)"),
+            schedule(.void(seq: seq, reason: "complaint \(copy) duplicates \(complaint)", actor: "service-desk"),
                      on: today.adding(days: random.int(in: 0...3)))
         }
 
@@ -137,7 +137,7 @@ extension Simulation {
                 }
             }
             if let part { swap(part, visit: visit, plan: plan, dealer: dealer) }
-            if random.chance(0.07) {
+            if random.chance(0.05) {
                 // A worn belt or tyre replaced on the same visit: a wear part the policy excludes.
                 let wear = family.parts.indices.filter { terms.excluded($0) }
                 if !wear.isEmpty { swap(random.pick(wear), visit: visit, plan: plan, dealer: dealer) }
@@ -174,10 +174,10 @@ extension Simulation {
         emit(.unitExchanged(UnitExchanged(serial: record.serial, replacement: replacement)), at: stamp(9...18),
              key: key("erp"), by: dealerActor(record.dealer, 0.5))
         units[Int(unit)].ended = true
-        let months = terms[record.terms].warrantyMonths
+        let months = terms[record.terms].warrantyMonths + Simulation.serviceMonthsAfterWarranty
         let fresh = allocate(UnitRecord(
             serial: replacement, family: record.family, model: record.model, terms: record.terms, dealer: record.dealer,
-            price: record.price, sold: today, start: today, serviceUntil: today.adding(months: months + 6),
+            price: record.price, sold: today, start: today, serviceUntil: today.adding(months: months),
             cardDay: record.cardDay, cardOnTime: record.cardOnTime, weakPart: -1))
         scheduleFirstComplaint(fresh)
         release(fresh)

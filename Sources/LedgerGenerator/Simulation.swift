@@ -32,7 +32,7 @@ final class Simulation {
     var sold = 0
 
     /// Scheduled work by day offset from `firstDay`; a day's list is emptied once run.
-    var calendar: [[Task]]
+    var calendar: [[ScheduledWork]]
     /// Units with work still scheduled; a slot is reused once its unit has none.
     var units: [UnitRecord] = []
     var freeSlots: [Int32] = []
@@ -66,6 +66,9 @@ final class Simulation {
     var cursor = 0
     /// The log position of the last event made: seq = position in the stream, from 1.
     var lastSeq: Int64 = 0
+
+    /// Months after the warranty during which customers still complain (and dealers still claim, out of warranty).
+    static let serviceMonthsAfterWarranty = 3
 
     init(_ configuration: GeneratorConfiguration) {
         self.configuration = configuration
@@ -137,17 +140,17 @@ final class Simulation {
         while sold < salesTarget[offset] { sell() }
         var index = 0
         while index < calendar[offset].count {
-            let task = calendar[offset][index]
+            let work = calendar[offset][index]
             index += 1
-            run(task)
+            run(work)
         }
         calendar[offset] = []
         // Last, so that every return, appraisal and card of the day is already in the stream.
         writeOff(dayOfMonth: dayOfMonth)
     }
 
-    func run(_ task: Task) {
-        switch task {
+    func run(_ work: ScheduledWork) {
+        switch work {
         case .card(let unit): registerCard(unit)
         case .install(let unit): install(unit)
         case .complaint(let unit): lodgeComplaint(unit)
@@ -157,19 +160,19 @@ final class Simulation {
         case .confirmation(let notice, let dealer): confirm(notice, dealer: dealer)
         case .invoice(let dealer, let invoice, let amount): issueInvoice(dealer, invoice, amount)
         case .payment(let dealer, let amount): receivePayment(dealer, amount)
-        case .void(let seq, let reason):
-            emit(.eventVoided(EventVoided(seq: seq, reason: reason)), at: stamp(9...18), key: key("erp"), by: "finance:ledger-clerk")
+        case .void(let seq, let reason, let actor):
+            emit(.eventVoided(EventVoided(seq: seq, reason: reason)), at: stamp(9...18), key: key("erp"), by: actor)
         }
     }
 
     // MARK: Scheduling
 
-    /// Schedules `task` on `day` unless that is after the last day; holds `unit` until the task has run.
+    /// Schedules `work` on `day` unless that is after the last day; holds `unit` until the work has run.
     @discardableResult
-    func schedule(_ task: Task, on day: Day, holding unit: Int32? = nil) -> Bool {
+    func schedule(_ work: ScheduledWork, on day: Day, holding unit: Int32? = nil) -> Bool {
         guard day <= lastDay else { return false }
         precondition(day >= today, "work is never scheduled in the past")
-        calendar[firstDay.days(to: day)].append(task)
+        calendar[firstDay.days(to: day)].append(work)
         if let unit { units[Int(unit)].holds += 1 }
         return true
     }
@@ -266,101 +269,4 @@ final class Simulation {
         if days > 0 { target[days - 1] = units }
         return target
     }
-}
-
-/// Work scheduled for a day.
-enum Task {
-    case card(Int32)
-    case install(Int32)
-    case complaint(Int32)
-    case visit(VisitPlan)
-    case partReturn(SwapFate)
-    case appraisal(SwapFate)
-    case confirmation(notice: String, dealer: Int)
-    case invoice(dealer: Int, invoice: String, amount: Fen)
-    case payment(dealer: Int, amount: Fen)
-    case void(seq: Int64, reason: String)
-}
-
-/// How a complaint ends: a repair, a refund within `returnDays`, or an exchange within `exchangeDays`.
-enum Flow {
-    case repair, refund, exchange
-}
-
-/// A complaint's planned visits; `index` is the visit about to happen.
-struct VisitPlan {
-    var unit: Int32
-    var complaint: String
-    var lodged: Day
-    /// Index into the family's parts; -1 when the complaint names no part.
-    var part: Int
-    var finding: VisitRecorded.Finding
-    var flow: Flow
-    var index: Int
-    var count: Int
-    /// Exchange the unit after the resolving visit: its weak part failed more often than the policy allows.
-    var escalates: Bool
-    /// The day of the resolving visit when spare parts keep the unit waiting longer than `maxRepairDays`.
-    var lateResolution: Day?
-}
-
-/// What happens to a swapped old part: when it reaches the factory, if ever, and how it is judged.
-struct SwapFate {
-    var swap: String
-    var returned: Day?
-    var appraised: Day
-    var verdict: PartAppraised.Verdict
-    var disposition: PartAppraised.Disposition
-}
-
-/// A unit in service, as the simulation needs it.
-struct UnitRecord {
-    var serial: String
-    var family: Int
-    var model: Int
-    var terms: Int
-    var dealer: Int
-    var price: Fen
-    var sold: Day
-    /// The warranty start: the sale day, the install day for install-clock units, the exchange day for replacements.
-    var start: Day
-    /// Complaints stop after this day: the warranty and half a year.
-    var serviceUntil: Day
-    /// The day the registration card reaches the factory (for a replacement, the first unit's card).
-    var cardDay: Day?
-    /// Whether that card is within `registrationDays`, so that the dealer's claims can be recognised.
-    var cardOnTime: Bool
-    /// A part that keeps failing (a lemon), or -1.
-    var weakPart: Int
-    /// Covered defect complaints about the weak part.
-    var weakDefects: Int = 0
-    /// Returned or exchanged: no more complaints.
-    var ended = false
-    /// Scheduled work that still needs this record; the slot is freed at zero.
-    var holds = 1
-}
-
-/// A claim line that will be approved from `ready` on, waiting for a write-off notice.
-struct PendingLine {
-    var id: String
-    var amount: Fen
-    var ready: Day
-}
-
-/// A dealer of the network.
-struct DealerRecord {
-    let id: String
-    let name: String
-    let region: String?
-    let city: Names.City
-    let specialty: Specialty
-    /// Relative share of its specialty's sales.
-    let weight: Int
-    /// Day of the month its write-off notices are issued.
-    let noticeDay: Int
-    let enrolment: Day
-    /// Dealer price of the units sold since the last invoice.
-    var unbilled: Fen = 0
-    /// Lines of its visits that will be approved, not yet on a notice.
-    var lines: [PendingLine] = []
 }

@@ -164,3 +164,19 @@ extension UnsafeMutableRawBufferPointer {
         storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 }
+
+/// Where a record lies: its segment (by base seq), byte offset and length.
+public struct RecordPosition: Sendable, Equatable {
+    public var segmentBaseSeq: Int64
+    public var offset: Int64
+    public var length: Int
+
+    public init(segmentBaseSeq: Int64, offset: Int64, length: Int) {
+        self.segmentBaseSeq = segmentBaseSeq
+        self.offset = offset
+        self.length = length
+    }
+
+    /// The offset just past the record.
+    public var end: Int64 { offset + Int64(length) }
+}

@@ -12,6 +12,8 @@ public struct LogSummary: Sendable, Equatable {
     public var segments: Int
     /// Committed bytes over all segments.
     public var committedBytes: Int64
+    /// Where the last committed record lies (nil for an empty log or a scan stopped early).
+    public var lastRecord: RecordPosition? = nil
 }
 
 /// Reads the log of a ledger folder; needs no lock and sees only committed batches.
@@ -77,6 +79,13 @@ public struct LogReader: Sendable {
             committedBytes += result.committedEnd
             if let span = result.lastRecord { lastRecord = (scanner, span) }
         }
+        var lastPosition: RecordPosition?
+        if let lastRecord {
+            lastPosition = RecordPosition(segmentBaseSeq: lastRecord.scanner.baseSeq, offset: lastRecord.span.offset,
+                                          length: lastRecord.span.length)
+        } else if lastSeq > 0 {
+            lastPosition = try lastRecordPosition(before: start)
+        }
         let head: SHA256Digest
         if let previous {
             head = previous
@@ -86,7 +95,18 @@ public struct LogReader: Sendable {
             head = try lastHash(before: start)
         }
         return LogSummary(lastSeq: lastSeq, head: head, tornBytes: tornBytes,
-                          segments: segments.count, committedBytes: committedBytes)
+                          segments: segments.count, committedBytes: committedBytes, lastRecord: lastPosition)
+    }
+
+    /// Where the last record of the segments before `index` lies, if they hold any.
+    private func lastRecordPosition(before index: Int) throws -> RecordPosition? {
+        for earlier in stride(from: index - 1, through: 0, by: -1) {
+            let scanner = scanner(earlier)
+            if let span = try scanner.scan(previous: nil, from: .max, visit: { _ in true }).lastRecord {
+                return RecordPosition(segmentBaseSeq: scanner.baseSeq, offset: span.offset, length: span.length)
+            }
+        }
+        return nil
     }
 
     /// The hash of the last record in the segments before `index` (the genesis value if they hold none).

@@ -10,6 +10,8 @@ public struct BatchReceipt: Sendable, Equatable {
     public var head: SHA256Digest
     /// Bytes written for the batch, headers included.
     public var bytes: Int64
+    /// Where the batch's last record lies: a snapshot taken now starts its tail after it.
+    public var lastRecord: RecordPosition
 }
 
 /// The single writer of a ledger folder's log.
@@ -45,6 +47,8 @@ public final class LogWriter {
     private var blockUsed = 0               // bytes after the block header
     private var blockCount = 0
     private var blockFirstSeq: Int64 = 0
+    private var lastRecordLength = 0         // length of the last record added to the block
+    private var segmentBaseSeq: Int64
 
     /// A new segment is started before a batch once the current one holds this many bytes.
     public let segmentTargetSize: Int64
@@ -86,6 +90,7 @@ public final class LogWriter {
         }
         segment = try PosixFile(path: scanner.path, flags: O_RDWR)
         segmentName = scanner.name
+        segmentBaseSeq = scanner.baseSeq
         if scan.tornBytes > 0 {
             try segment.truncate(to: scan.committedEnd)
             try segment.sync()
@@ -143,6 +148,7 @@ public final class LogWriter {
                 segment = try PosixFile(path: folder + "/" + name, flags: O_RDWR)
             }
             segmentName = name
+            segmentBaseSeq = lastSeq + 1
             committedEnd = Int64(LogFormat.segmentHeaderSize)
         }
         batch = (committedEnd, lastSeq + 1, recordedMicroseconds)
@@ -174,6 +180,7 @@ public final class LogWriter {
         pendingHead = SHA256.hash(UnsafeRawBufferPointer(record))
         blockUsed += length
         blockCount += 1
+        lastRecordLength = length
         return pendingSeq
     }
 
@@ -200,7 +207,9 @@ public final class LogWriter {
         lastSeq = pendingSeq
         head = pendingHead
         batch = nil
-        return BatchReceipt(firstSeq: open.firstSeq, lastSeq: lastSeq, head: head, bytes: written)
+        return BatchReceipt(firstSeq: open.firstSeq, lastSeq: lastSeq, head: head, bytes: written,
+                            lastRecord: RecordPosition(segmentBaseSeq: segmentBaseSeq,
+                                                       offset: committedEnd - Int64(lastRecordLength), length: lastRecordLength))
     }
 
     /// Drops the open batch, cutting any of its blocks already in the file.

@@ -161,3 +161,22 @@ public enum DurableFiles {
         return count == Int(size) ? bytes : nil
     }
 }
+
+extension DurableFiles {
+    /// Replaces the file at `path` atomically: writes `chunks` to a new file beside it, syncs it,
+    /// renames it over `path` and syncs the folder, so a crash leaves either the old file or the new one.
+    public static func replace(path: String, chunks: [[UInt8]]) throws {
+        let temporary = path + ".new"
+        _ = unlink(temporary)
+        let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+        var offset: Int64 = 0
+        for chunk in chunks {
+            try chunk.withUnsafeBytes { bytes in try file.write(bytes, at: offset) }
+            offset += Int64(chunk.count)
+        }
+        try file.sync()
+        guard rename(temporary, path) == 0 else { throw LogError.system("rename", temporary, errno) }
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        try Folder.sync(folder.isEmpty ? "." : folder)
+    }
+}

@@ -77,7 +77,8 @@ struct SegmentScanner {
     /// - Parameters:
     ///   - previous: the hash of the record before this segment's first; when given, the hash chain is checked.
     ///   - visit: called for each committed record with `seq >= from`; return false to stop early.
-    func scan(previous: SHA256Digest?, from: Int64 = 0,
+    ///   - start: a committed batch boundary to start at instead of the first block, with the seq found there.
+    func scan(previous: SHA256Digest?, from: Int64 = 0, start: (offset: Int64, seq: Int64)? = nil,
               visit: (borrowing StoredRecord) throws -> Bool) throws -> SegmentScan {
         let file = try PosixFile(path: path, flags: O_RDONLY)
         let fileSize = try file.size()
@@ -91,8 +92,15 @@ struct SegmentScanner {
         }
         if let reason = LogFormat.checkSegmentHeader(header, baseSeq: baseSeq) { throw corrupt(0, reason) }
 
-        var offset = Int64(LogFormat.segmentHeaderSize)
-        var expectedSeq = baseSeq
+        var offset = start?.offset ?? Int64(LogFormat.segmentHeaderSize)
+        var expectedSeq = start?.seq ?? baseSeq
+        if let start {
+            guard start.offset >= Int64(LogFormat.segmentHeaderSize), start.offset <= fileSize else {
+                throw corrupt(start.offset, "position is outside the segment")
+            }
+            result.committedEnd = start.offset
+            result.lastSeq = start.seq - 1
+        }
         var chain = previous
         var pendingStart: Int64?   // first block of a batch not yet committed
         while offset < fileSize {

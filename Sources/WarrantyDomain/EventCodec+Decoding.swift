@@ -27,11 +27,9 @@ extension EventCodec {
         let at = try reader.businessTime(day: day)
         let id = envelope & 1 == 0 ? nil : try reader.string(.id, "id")
         let by = envelope & 2 == 0 ? nil : try reader.string(.freeText, "by")
-        let body = try reader.body(type)
-        guard reader.offset == reader.count else {
-            throw EventCodecError(offset: reader.offset,
-                                  reason: "\(reader.count - reader.offset) bytes after the end of the \(type.rawValue) event")
-        }
+        let body = try reader.bodyToEnd(type)
+        // Nothing may throw between here and the return: with a throw after the fields are complete, the
+        // optimiser builds the event twice and copies it (retaining and releasing every string), ~500 instructions.
         return Event(at: at, day: day, id: id, by: by, body: body)
     }
 
@@ -173,16 +171,31 @@ struct EventByteReader {
             throw EventCodecError(offset: start, reason: "\(field): string of \(length) bytes runs past the record's end")
         }
         let pointer = base + offset
-        // Fast path: no control byte (they never occur inside multi-byte UTF-8), valid UTF-8 (decoding gives the
-        // bytes back unchanged), and few enough bytes that the scalar count cannot exceed the limit.
-        let bytes = UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: length)
-        if length >= 1 && length <= kind.lengthMax && !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            var text = String(decoding: bytes, as: UTF8.self)
-            if text.withUTF8({ $0.count == length && memcmp($0.baseAddress!, pointer, length) == 0 }) {
+        // Fast path: no control byte, valid UTF-8, and few enough bytes that the scalar count cannot exceed the
+        // limit. Printable ASCII is valid by itself; other text must decode to exactly the stored bytes.
+        if length >= 1 && length <= kind.lengthMax {
+            switch TextBytes.shape(pointer, length, readableBefore: offset) {
+            case .printableASCII:
                 offset += length
-                return text
+                return TextBytes.asciiString(pointer, length)
+            case .mixed:
+                if let text = TextBytes.utf8String(pointer, length) {
+                    offset += length
+                    return text
+                }
+            case .control:
+                break
             }
         }
+        return try refusedOrLongString(kind, field, start: start, length: length)
+    }
+
+    /// The slow path of `string`: finds the first problem of the string at `offset` and throws it, or,
+    /// for a valid string with more bytes than its kind allows scalars, counts the scalars and returns it.
+    @inline(never)
+    mutating func refusedOrLongString(_ kind: Limits.Text, _ field: StaticString, start: Int,
+                                      length: Int) throws(EventCodecError) -> String {
+        let pointer = base + offset
         let scalars = try EventByteReader.scalarCount(pointer, length, at: offset, field)
         guard scalars >= 1 else { throw EventCodecError(offset: start, reason: "\(field): empty string") }
         guard scalars <= kind.lengthMax else {
@@ -265,7 +278,7 @@ struct EventByteReader {
             throw EventCodecError(offset: start, reason: "at: day \(day) does not agree with \(time.date)")
         }
         offset += length
-        return String(decoding: bytes, as: UTF8.self)
+        return TextBytes.asciiString(bytes.baseAddress!, length)
     }
 
     // MARK: Lists
@@ -296,6 +309,15 @@ struct EventByteReader {
     }
 
     // MARK: Bodies
+
+    /// The body of a `type` event, which must end the record.
+    mutating func bodyToEnd(_ type: EventType) throws(EventCodecError) -> EventBody {
+        let body = try body(type)
+        guard offset == count else {
+            throw EventCodecError(offset: offset, reason: "\(count - offset) bytes after the end of the \(type.rawValue) event")
+        }
+        return body
+    }
 
     mutating func body(_ type: EventType) throws(EventCodecError) -> EventBody {
         switch type {

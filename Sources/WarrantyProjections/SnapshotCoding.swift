@@ -39,6 +39,11 @@ struct SnapshotWriter: ~Copyable {
         }
     }
 
+    /// Calls `body` with the bytes written so far.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
     /// Makes room for `needed` more bytes.
     @inline(__always)
     private mutating func reserve(_ needed: Int) {

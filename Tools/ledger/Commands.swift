@@ -71,6 +71,28 @@ enum Commands {
     }
 }
 
+extension Commands {
+    static func rebuild(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect()
+        let report = try Ledger(folder: folder).rebuild()
+        output.write("rebuilt: \(report.events) events in \(String(format3(report.seconds))) s\n")
+        switch (report.previousSnapshotSeq, report.matchedStoredSnapshot) {
+        case (let seq?, true?): output.write("snapshot: the stored snapshot at seq \(seq) equals the state rebuilt from the log\n")
+        case (let seq?, _):
+            output.write("snapshot: written at seq \(report.events)\n")
+            throw LedgerError(.verificationFailed, "the stored snapshot at seq \(seq) differs from the state rebuilt from the log; it has been replaced")
+        default: output.write("snapshot: there was no usable snapshot\n")
+        }
+        output.write("snapshot: written at seq \(report.events)\n")
+    }
+
+    static func format3(_ value: Double) -> String {
+        let thousandths = Int((value * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
 /// One line of `ledger log`: the envelope, then the event's input fields.
 enum LogLine {
     static func json(_ logged: LoggedEvent) -> JSONValue {

@@ -29,6 +29,10 @@ today; --known-at SEQ: only the first SEQ events, what the ledger knew then; --j
                             records past their retention instead
   units [--state S] [--dealer D]
                             every unit's status, for service staff
+  rebuild                   rebuild every projection from the log, check it equals the stored
+                            snapshot (exit 1 if not) and store it as the new snapshot
+  generate --units N [--seed S] [--out FILE]
+                            write a simulated dealer network's events as JSON Lines
   demo                      create a ledger in a new temporary folder, append a built-in sample,
                             verify it and report
   help                      print this text

@@ -4,7 +4,7 @@ import Glibc
 import Ledger
 
 /// Options that take a value, for every command.
-let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed"]
+let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed", "out"]
 
 func run(_ words: [String]) -> Int32 {
     do {
@@ -25,6 +25,8 @@ func run(_ words: [String]) -> Int32 {
         case "dealers": try Commands.dealers(arguments, folder: folder, &output)
         case "archive": try Commands.archive(arguments, folder: folder, &output)
         case "units": try Commands.units(arguments, folder: folder, &output)
+        case "rebuild": try Commands.rebuild(arguments, folder: folder, &output)
+        case "generate": try Commands.generate(arguments, &output)
         case "demo": try Commands.demo(arguments, &output)
         case let other?:
             throw LedgerError(.usage, "unknown command \"\(other)\" (see `ledger help`)")

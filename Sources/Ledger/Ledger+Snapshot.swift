@@ -1,0 +1,107 @@
+import Integrity
+import LedgerLog
+import WarrantyDomain
+import WarrantyProjections
+
+/// What `rebuild` found and did.
+public struct RebuildReport: Sendable, Equatable {
+    public var events: Int64
+    /// The seq of the snapshot that was there before, if any was usable.
+    public var previousSnapshotSeq: Int64?
+    /// Whether the stored snapshot equals the state rebuilt from the log at the same seq (nil: there was none).
+    public var matchedStoredSnapshot: Bool?
+    public var seconds: Double
+}
+
+extension Ledger {
+    /// Appends of at least this many events past the snapshot write a new one, so later commands fold a short tail.
+    public static let snapshotInterval: Int64 = 100_000
+
+    /// The folder's snapshot, if it exists, is readable and matches the log: the record at its seq has its head hash.
+    func usableSnapshot(reader: LogReader) -> (SnapshotFile, SnapshotReader)? {
+        guard let (file, snapshotReader) = SnapshotFile.open(folder: folder) else { return nil }
+        guard let position = file.lastRecord else {
+            return file.lastSeq == 0 && file.head == LogFormat.genesis ? (file, snapshotReader) : nil
+        }
+        guard let found = try? reader.record(at: position), found.seq == file.lastSeq, found.hash == file.head else {
+            return nil
+        }
+        return (file, snapshotReader)
+    }
+
+    /// Folds the events after `position` (all of them when nil) up to `knownAt` into `fold`.
+    func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
+                  only streams: Set<String>? = nil) throws(LedgerError) {
+        let reader = try logReader()
+        do {
+            try reader.scan(after: position) { record in
+                guard record.seq <= knownAt else { return false }
+                let stored = try StoredEvent.decodeForLedger(record)
+                if let streams, !streams.contains(stored.stream) { return true }
+                try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in try self.event(at: seq) }
+                return true
+            }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+    }
+
+    /// Writes the fold as the folder's snapshot; the caller holds the writer lock.
+    func writeSnapshot(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?) throws(LedgerError) {
+        do {
+            try SnapshotFile.write(fold, head: head, lastRecord: lastRecord, folder: folder)
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+    }
+
+    /// Recreates every projection from the log alone, compares it with the stored snapshot at the
+    /// snapshot's own seq, and stores the rebuilt state as the new snapshot.
+    public func rebuild() throws(LedgerError) -> RebuildReport {
+        let started = Ledger.currentMicroseconds()
+        let writer: LogWriter
+        do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }
+        let reader = try logReader()
+        let previous = usableSnapshot(reader: reader)
+        var fold = LedgerFold()
+        var matched: Bool?
+        if let (file, snapshotReader) = previous {
+            try foldTail(&fold, after: nil, knownAt: file.lastSeq)
+            let stored = file.loadFold(snapshotReader)
+            matched = stored.map { $0.state.snapshot() == fold.state.snapshot() && $0.ids == fold.ids && $0.versions == fold.versions } ?? false
+            try foldTail(&fold, after: file.lastRecord, knownAt: .max)
+        } else {
+            try foldTail(&fold, after: nil, knownAt: .max)
+        }
+        let summary: LogSummary
+        do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
+        try writeSnapshot(fold, head: writer.head, lastRecord: summary.lastRecord)
+        return RebuildReport(events: fold.lastSeq, previousSnapshotSeq: previous?.0.lastSeq, matchedStoredSnapshot: matched,
+                             seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
+    }
+
+    /// The state of one unit's records, enough for `status SERIAL`: read from the snapshot's records of that
+    /// unit and the units it refers to, plus the later events of their streams; the full fold when the
+    /// snapshot cannot answer.
+    public func state(forUnit serial: String, knownAt: Int64 = .max) throws(LedgerError) -> LedgerState {
+        let reader = try logReader()
+        if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
+           let (partial, serials) = file.loadUnit(serial, snapshotReader) {
+            var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
+            try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: Set(serials.map { "unit:" + $0 }))
+            return fold.state
+        }
+        return try state(knownAt: knownAt)
+    }
+}
+
+extension StoredEvent {
+    /// Decodes a record's payload, naming the seq when the stored bytes are not an event.
+    static func decodeForLedger(_ record: borrowing StoredRecord) throws(LedgerError) -> StoredEvent {
+        do throws(StoredEventError) {
+            return try StoredEvent(decoding: record.payload)
+        } catch {
+            throw LedgerError(.verificationFailed, "seq \(record.seq): stored event cannot be decoded: \(error.reason)")
+        }
+    }
+}

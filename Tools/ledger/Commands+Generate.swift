@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Ledger
+import LedgerGenerator
+
+extension Commands {
+    /// `ledger generate --units N [--seed S] [--out FILE]`: a simulated dealer network's events as JSON Lines.
+    ///
+    /// Writes to standard output, or to FILE (created or truncated, then synced) with a one-line
+    /// summary on standard output. The same units and seed always give the same bytes.
+    static func generate(_ arguments: Arguments, _ output: inout Output) throws(LedgerError) {
+        try arguments.expect(options: ["units", "seed", "out"])
+        guard let units = try arguments.integer("units", in: 0...Int64(GeneratorConfiguration.unitsMax)) else {
+            throw LedgerError(.usage, "generate needs --units N, the number of units to sell (see `ledger help`)")
+        }
+        let seed = try arguments.integer("seed", in: 0...Int64.max) ?? 1
+        let configuration = GeneratorConfiguration(units: Int(units), seed: UInt64(seed))
+        let generator = EventGenerator(configuration)
+
+        guard let path = arguments.options["out"] else {
+            generator.writeJSONLines { (chunk: [UInt8]) in output.write(bytes: chunk) }
+            return
+        }
+        guard !path.isEmpty else { throw LedgerError(.usage, "--out needs a file name") }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LedgerError(errno == ENOENT ? .notFound : .io, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        var closed = false
+        defer { if !closed { close(descriptor) } }
+        let count = try generator.writeJSONLines { (chunk: [UInt8]) throws(LedgerError) in
+            try writeAll(descriptor, chunk, path: path)
+        }
+        guard fsync(descriptor) == 0 else {
+            throw LedgerError(.io, "cannot sync \(path): \(String(cString: strerror(errno)))")
+        }
+        closed = true
+        guard close(descriptor) == 0 else {
+            throw LedgerError(.io, "cannot close \(path): \(String(cString: strerror(errno)))")
+        }
+        output.write("generated \(count) events (\(units) units, seed \(seed), \(configuration.startDay) to \(configuration.endDay)) into \(path)\n")
+    }
+
+    /// Writes every byte of `bytes` to `descriptor`, retrying after `EINTR` and short writes.
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let count = write(descriptor, raw.baseAddress! + done, raw.count - done)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += count
+            }
+        }
+        if failure != 0 {
+            throw LedgerError(.io, "cannot write \(path): \(String(cString: strerror(failure)))")
+        }
+    }
+}
