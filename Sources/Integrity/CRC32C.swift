@@ -58,10 +58,15 @@ extension CRC32C {
         return tables
     }()
 
-    /// The lookup for byte `index` (0...7) of `word` in table `table`.
+    /// The four lookups of a 32-bit little-endian word whose bytes are followed by `k - 3`...`k` more bytes
+    /// of the step: its first byte in table `k`, its last in table `k - 3`.
+    ///
+    /// Working on 32-bit words (each loaded on its own) lets the compiler take the two low bytes straight
+    /// from byte registers, ~11 instructions per 4 bytes instead of ~15 when bytes are shifted out of 64 bits.
     @inline(__always)
-    private static func lookup(_ t: UnsafePointer<UInt32>, _ table: Int, _ word: UInt64, byte index: UInt64) -> UInt32 {
-        t[table &* 256 &+ Int(truncatingIfNeeded: (word &>> (index &* 8)) & 0xff)]
+    private static func lookup(_ t: UnsafePointer<UInt32>, _ k: Int, _ word: UInt32) -> UInt32 {
+        (t[k &* 256 &+ Int(word & 0xff)] ^ t[(k &- 1) &* 256 &+ Int((word &>> 8) & 0xff)])
+            ^ (t[(k &- 2) &* 256 &+ Int((word &>> 16) & 0xff)] ^ t[(k &- 3) &* 256 &+ Int(word &>> 24)])
     }
 
     /// Returns the register after processing `bytes`, starting from `register`.
@@ -81,29 +86,27 @@ extension CRC32C {
             // so little-endian order matches byte order); byte i is followed by 15 - i more bytes of this
             // step, so it is looked up in table 15 - i.
             while remaining >= 16 {
-                let first = UInt64(littleEndian: input.loadUnaligned(as: UInt64.self)) ^ UInt64(crc)
-                let second = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                let a = lookup(t, 15, first, byte: 0) ^ lookup(t, 14, first, byte: 1)
-                    ^ lookup(t, 13, first, byte: 2) ^ lookup(t, 12, first, byte: 3)
-                let b = lookup(t, 11, first, byte: 4) ^ lookup(t, 10, first, byte: 5)
-                    ^ lookup(t, 9, first, byte: 6) ^ lookup(t, 8, first, byte: 7)
-                let c = lookup(t, 7, second, byte: 0) ^ lookup(t, 6, second, byte: 1)
-                    ^ lookup(t, 5, second, byte: 2) ^ lookup(t, 4, second, byte: 3)
-                let d = lookup(t, 3, second, byte: 4) ^ lookup(t, 2, second, byte: 5)
-                    ^ lookup(t, 1, second, byte: 6) ^ lookup(t, 0, second, byte: 7)
-                crc = (a ^ b) ^ (c ^ d)
+                let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
+                let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+                let w2 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                let w3 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+                crc = (lookup(t, 15, w0) ^ lookup(t, 11, w1)) ^ (lookup(t, 7, w2) ^ lookup(t, 3, w3))
                 input += 16
                 remaining -= 16
             }
             // At most one step of eight bytes, through tables 7...0.
             if remaining >= 8 {
-                let word = UInt64(littleEndian: input.loadUnaligned(as: UInt64.self)) ^ UInt64(crc)
-                crc = lookup(t, 7, word, byte: 0) ^ lookup(t, 6, word, byte: 1)
-                    ^ lookup(t, 5, word, byte: 2) ^ lookup(t, 4, word, byte: 3)
-                    ^ lookup(t, 3, word, byte: 4) ^ lookup(t, 2, word, byte: 5)
-                    ^ lookup(t, 1, word, byte: 6) ^ lookup(t, 0, word, byte: 7)
+                let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
+                let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+                crc = lookup(t, 7, w0) ^ lookup(t, 3, w1)
                 input += 8
                 remaining -= 8
+            }
+            // And at most one of four, through tables 3...0.
+            if remaining >= 4 {
+                crc = lookup(t, 3, UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc)
+                input += 4
+                remaining -= 4
             }
             // The last few bytes go one at a time through table 0.
             while remaining > 0 {

@@ -5,6 +5,8 @@ import WarrantyDomain
 /// What `verify` proved: how many events, up to which head, and any torn tail it saw.
 public struct VerifyReport: Sendable, Equatable {
     public var events: Int64
+    /// The seq of the projection snapshot, checked against the log; nil when there is none.
+    public var snapshotSeq: Int64?
     public var head: SHA256Digest
     public var segments: Int
     public var bytes: Int64
@@ -25,7 +27,25 @@ extension Ledger {
             versions[stream] = expected
             return true
         }
-        return VerifyReport(events: summary.lastSeq, head: summary.head, segments: summary.segments,
-                            bytes: summary.committedBytes, tornBytes: summary.tornBytes)
+        return VerifyReport(events: summary.lastSeq, snapshotSeq: try verifySnapshot(), head: summary.head,
+                            segments: summary.segments, bytes: summary.committedBytes, tornBytes: summary.tornBytes)
+    }
+
+    /// Checks the projection snapshot, if there is one: every checksum, and that the log holds the record it names with its head hash.
+    ///
+    /// A snapshot is only a cache, but a changed byte anywhere in the folder is something an auditor must hear of.
+    func verifySnapshot() throws(LedgerError) -> Int64? {
+        guard FileStatus.exists(folder + "/" + SnapshotFile.fileName) else { return nil }
+        func damaged(_ reason: String) -> LedgerError {
+            LedgerError(.verificationFailed, "\(SnapshotFile.fileName): \(reason); the log itself is intact: run `ledger rebuild` to replace the snapshot")
+        }
+        guard let (file, reader) = SnapshotFile.open(folder: folder) else { throw damaged("header damaged or of another version") }
+        for section in SnapshotFile.Section.allCases where file.section(section, reader) == nil {
+            throw damaged("section \(section) fails its checksum")
+        }
+        guard usableSnapshot(reader: try logReader()) != nil else {
+            throw damaged("its head hash does not match the log at seq \(file.lastSeq)")
+        }
+        return file.lastSeq
     }
 }

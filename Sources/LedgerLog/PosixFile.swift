@@ -180,3 +180,10 @@ extension DurableFiles {
         try Folder.sync(folder.isEmpty ? "." : folder)
     }
 }
+
+/// Whether paths exist.
+public enum FileStatus {
+    public static func exists(_ path: String) -> Bool {
+        Folder.exists(path)
+    }
+}

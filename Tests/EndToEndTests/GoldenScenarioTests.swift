@@ -88,8 +88,8 @@ import Testing
                 let actual = try #require(try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)),
                                           "`\(command)` printed no JSON:\n\(run.standardOutput)")
                 let differences = fieldDifferences(expected: expected, actual: actual)
-                #expect(differences.isEmpty, "`\(command)` departs from harvester.expected.md:\n"
-                        + differences.joined(separator: "\n"))
+                #expect(differences.isEmpty,
+                        "`\(command)` departs from harvester.expected.md:\n\(differences.joined(separator: "\n"))")
             }
         }
     }

@@ -23,6 +23,12 @@ extension Commands {
             return
         }
         guard !path.isEmpty else { throw LedgerError(.usage, "--out needs a file name") }
+        let count = try generateFile(generator, path: path)
+        output.write("generated \(count) events (\(units) units, seed \(seed), \(configuration.startDay) to \(configuration.endDay)) into \(path)\n")
+    }
+
+    /// Writes the generator's events as JSON Lines into `path` (created or truncated, then synced); returns the event count.
+    static func generateFile(_ generator: EventGenerator, path: String) throws(LedgerError) -> Int {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw LedgerError(errno == ENOENT ? .notFound : .io, "cannot create \(path): \(String(cString: strerror(errno)))")
@@ -39,7 +45,7 @@ extension Commands {
         guard close(descriptor) == 0 else {
             throw LedgerError(.io, "cannot close \(path): \(String(cString: strerror(errno)))")
         }
-        output.write("generated \(count) events (\(units) units, seed \(seed), \(configuration.startDay) to \(configuration.endDay)) into \(path)\n")
+        return count
     }
 
     /// Writes every byte of `bytes` to `descriptor`, retrying after `EINTR` and short writes.

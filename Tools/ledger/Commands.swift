@@ -65,6 +65,7 @@ enum Commands {
         let report = try ledger.verify()
         output.write("verified: \(report.events) events in \(report.segments) segment\(report.segments == 1 ? "" : "s") (\(report.bytes) bytes)\n")
         output.write("head: \(report.head.hex)\n")
+        if let seq = report.snapshotSeq { output.write("snapshot: valid at seq \(seq)\n") }
         if report.tornBytes > 0 {
             output.write("note: \(report.tornBytes) bytes of an interrupted append follow seq \(report.events); the next append cuts them\n")
         }
