@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "WarrantyDomainTests", dependencies: ["WarrantyDomain"]),
         .testTarget(name: "WarrantyProjectionsTests", dependencies: ["WarrantyProjections"]),
         .testTarget(name: "LedgerGeneratorTests", dependencies: ["LedgerGenerator", "WarrantyProjections"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerGenerator", "WarrantyProjections", "WarrantyDomain", "LedgerLog"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Ledger", "ledger"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,44 +77,50 @@ extension CRC32C {
     /// the other twelve loads overlap with them, so the loop runs near load throughput instead of
     /// table-load latency.
     static func advance(_ register: UInt32, over bytes: UnsafeRawBufferPointer) -> UInt32 {
-        guard var input = bytes.baseAddress, !bytes.isEmpty else { return register }
-        var remaining = bytes.count
+        guard let input = bytes.baseAddress, !bytes.isEmpty else { return register }
+        // The loop lives in its own function: inside this closure, capturing `crc` and the cursor by
+        // reference would keep them in memory, stored and reloaded on every step.
+        return tables.withUnsafeBufferPointer { advance(register, over: input, count: bytes.count, tables: $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private static func advance(_ register: UInt32, over start: UnsafeRawPointer, count: Int,
+                                tables t: UnsafePointer<UInt32>) -> UInt32 {
+        var input = start
+        var remaining = count
         var crc = register
-        tables.withUnsafeBufferPointer { tables in
-            let t = tables.baseAddress!
-            // Sixteen bytes per step: the register is folded into the first four (the CRC is reflected,
-            // so little-endian order matches byte order); byte i is followed by 15 - i more bytes of this
-            // step, so it is looked up in table 15 - i.
-            while remaining >= 16 {
-                let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
-                let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-                let w2 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-                let w3 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-                crc = (lookup(t, 15, w0) ^ lookup(t, 11, w1)) ^ (lookup(t, 7, w2) ^ lookup(t, 3, w3))
-                input += 16
-                remaining -= 16
-            }
-            // At most one step of eight bytes, through tables 7...0.
-            if remaining >= 8 {
-                let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
-                let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-                crc = lookup(t, 7, w0) ^ lookup(t, 3, w1)
-                input += 8
-                remaining -= 8
-            }
-            // And at most one of four, through tables 3...0.
-            if remaining >= 4 {
-                crc = lookup(t, 3, UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc)
-                input += 4
-                remaining -= 4
-            }
-            // The last few bytes go one at a time through table 0.
-            while remaining > 0 {
-                let byte = UInt32(input.load(as: UInt8.self))
-                crc = (crc &>> 8) ^ t[Int((crc ^ byte) & 0xff)]
-                input += 1
-                remaining -= 1
-            }
+        // Sixteen bytes per step: the register is folded into the first four (the CRC is reflected,
+        // so little-endian order matches byte order); byte i is followed by 15 - i more bytes of this
+        // step, so it is looked up in table 15 - i.
+        while remaining >= 16 {
+            let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
+            let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+            let w2 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+            let w3 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+            crc = (lookup(t, 15, w0) ^ lookup(t, 11, w1)) ^ (lookup(t, 7, w2) ^ lookup(t, 3, w3))
+            input += 16
+            remaining &-= 16
+        }
+        // At most one step of eight bytes, through tables 7...0.
+        if remaining >= 8 {
+            let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
+            let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+            crc = lookup(t, 7, w0) ^ lookup(t, 3, w1)
+            input += 8
+            remaining &-= 8
+        }
+        // And at most one of four, through tables 3...0.
+        if remaining >= 4 {
+            crc = lookup(t, 3, UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc)
+            input += 4
+            remaining &-= 4
+        }
+        // The last few bytes go one at a time through table 0.
+        while remaining > 0 {
+            let byte = UInt32(input.load(as: UInt8.self))
+            crc = (crc &>> 8) ^ t[Int((crc ^ byte) & 0xff)]
+            input += 1
+            remaining &-= 1
         }
         return crc
     }

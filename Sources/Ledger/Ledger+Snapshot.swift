@@ -5,11 +5,18 @@ import WarrantyProjections
 
 /// What `rebuild` found and did.
 public struct RebuildReport: Sendable, Equatable {
+    /// What the stored snapshot was, compared with the state rebuilt from the log at the snapshot's own seq.
+    public enum Comparison: Sendable, Equatable {
+        /// There was none.
+        case none
+        /// It could not be used: damaged, of another format version, or not matching the log's hash at its seq.
+        case damaged
+        case equal(seq: Int64)
+        case different(seq: Int64)
+    }
+
     public var events: Int64
-    /// The seq of the snapshot that was there before, if any was usable.
-    public var previousSnapshotSeq: Int64?
-    /// Whether the stored snapshot equals the state rebuilt from the log at the same seq (nil: there was none).
-    public var matchedStoredSnapshot: Bool?
+    public var stored: Comparison
     public var seconds: Double
 }
 
@@ -62,22 +69,26 @@ extension Ledger {
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }
         let reader = try logReader()
-        let previous = usableSnapshot(reader: reader)
         var fold = LedgerFold()
-        var matched: Bool?
-        if let (file, snapshotReader) = previous {
-            try foldTail(&fold, after: nil, knownAt: file.lastSeq)
-            let stored = file.loadFold(snapshotReader)
-            matched = stored.map { $0.state.snapshot() == fold.state.snapshot() && $0.ids == fold.ids && $0.versions == fold.versions } ?? false
-            try foldTail(&fold, after: file.lastRecord, knownAt: .max)
-        } else {
-            try foldTail(&fold, after: nil, knownAt: .max)
+        var stored = RebuildReport.Comparison.none
+        var foldedTo: RecordPosition?
+        if let (file, snapshotReader) = SnapshotFile.open(folder: folder) {
+            if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq, let snapshot = file.loadFold(snapshotReader) {
+                try foldTail(&fold, after: nil, knownAt: file.lastSeq)
+                foldedTo = file.lastRecord
+                let equal = snapshot.state.snapshot() == fold.state.snapshot() && snapshot.ids == fold.ids && snapshot.versions == fold.versions
+                stored = equal ? .equal(seq: file.lastSeq) : .different(seq: file.lastSeq)
+            } else {
+                stored = .damaged
+            }
+        } else if FileStatus.exists(folder + "/" + SnapshotFile.fileName) {
+            stored = .damaged
         }
+        try foldTail(&fold, after: foldedTo, knownAt: .max)
         let summary: LogSummary
         do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
         try writeSnapshot(fold, head: writer.head, lastRecord: summary.lastRecord)
-        return RebuildReport(events: fold.lastSeq, previousSnapshotSeq: previous?.0.lastSeq, matchedStoredSnapshot: matched,
-                             seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
+        return RebuildReport(events: fold.lastSeq, stored: stored, seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
     }
 
     /// The state of one unit's records, enough for `status SERIAL`: read from the snapshot's records of that

@@ -33,12 +33,11 @@ extension Commands {
         let ledger = try Ledger.create(folder: folder, timeZone: TimeZoneOffset("+08:00")!)
         let appended = try ledger.append(try LineReader(path: samplePath))
         output.write("appended   \(appended.appended) events as one batch, seq \(appended.firstSeq ?? 0)-\(appended.lastSeq ?? 0) (\(lap()))\n")
-        let rebuilt = try ledger.rebuild()
+        _ = try ledger.rebuild()
         output.write("rebuilt    every projection from the log and stored the snapshot (\(lap()))\n")
         let verified = try ledger.verify()
         output.write("verified   \(verified.events) events, hash chain and checksums intact (\(lap()))\n")
         output.write("head       \(verified.head.hex)\n")
-        _ = rebuilt
 
         let day = configuration.endDay
         let state = try ledger.state()

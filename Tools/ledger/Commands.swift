@@ -77,14 +77,14 @@ extension Commands {
         try arguments.expect()
         let report = try Ledger(folder: folder).rebuild()
         output.write("rebuilt: \(report.events) events in \(String(format3(report.seconds))) s\n")
-        switch (report.previousSnapshotSeq, report.matchedStoredSnapshot) {
-        case (let seq?, true?): output.write("snapshot: the stored snapshot at seq \(seq) equals the state rebuilt from the log\n")
-        case (let seq?, _):
-            output.write("snapshot: written at seq \(report.events)\n")
-            throw LedgerError(.verificationFailed, "the stored snapshot at seq \(seq) differs from the state rebuilt from the log; it has been replaced")
-        default: output.write("snapshot: there was no usable snapshot\n")
-        }
         output.write("snapshot: written at seq \(report.events)\n")
+        switch report.stored {
+        case .none: output.write("stored snapshot: there was none\n")
+        case .damaged: output.write("stored snapshot: unusable (damaged, another format version, or not matching the log); replaced\n")
+        case .equal(let seq): output.write("stored snapshot: at seq \(seq), equal to the state rebuilt from the log\n")
+        case .different(let seq):
+            throw LedgerError(.verificationFailed, "the stored snapshot at seq \(seq) differs from the state rebuilt from the log; it has been replaced")
+        }
     }
 
     static func format3(_ value: Double) -> String {

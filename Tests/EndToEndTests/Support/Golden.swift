@@ -106,7 +106,7 @@ func firstDifference(golden: String, actual: String) -> String? {
 enum HarvesterExample {
     static let folder: String = URL(fileURLWithPath: (LedgerBinary.packageRoot() ?? ".") + "/../shared/examples")
         .standardizedFileURL.path
-    static let expectedPath = "/nonexistent/harvester.expected.md"
+    static let expectedPath = folder + "/harvester.expected.md"
     static let eventsPath = folder + "/harvester.jsonl"
 
     static var isPresent: Bool {

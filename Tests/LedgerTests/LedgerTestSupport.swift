@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JSONText
+import Ledger
+import LedgerGenerator
+import WarrantyDomain
+import WarrantyProjections
+
+/// A new empty folder under /tmp.
+func temporaryFolder() -> String {
+    var template = Array("/tmp/ledger-facade-test-XXXXXX".utf8CString)
+    return String(cString: mkdtemp(&template)!)
+}
+
+/// Removes a folder and the files in it.
+func removeFolder(_ path: String) {
+    if let stream = opendir(path) {
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(stream)
+    }
+    rmdir(path)
+}
+
+/// The JSON Lines of a generated dealer network.
+func generatedLines(units: Int, seed: UInt64) -> [String] {
+    EventGenerator(GeneratorConfiguration(units: units, seed: seed)).map { JSONWriter.string(EventEncoder.encode($0)) }
+}
+
+/// Writes lines to a file and appends it to the ledger as one batch.
+@discardableResult
+func append(_ lines: some Collection<String>, to ledger: Ledger, scratch: String) throws -> AppendReport {
+    let path = scratch + "/input-\(lines.count)-\(Ledger.currentMicroseconds()).jsonl"
+    let text = lines.joined(separator: "\n") + "\n"
+    let file = fopen(path, "w")!
+    _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, file) }
+    fclose(file)
+    defer { unlink(path) }
+    return try ledger.append(try LineReader(path: path))
+}
+
+/// Every answer of SPEC §4 on one day, as comparable values.
+struct Answers: Equatable {
+    var statuses: [UnitStatus]
+    var claims: [ClaimLine]
+    var dealers: [DealerBalance]
+    var archive: [ArchiveRecord]
+
+    init(_ state: LedgerState, on day: Day) {
+        statuses = state.unitStatuses(on: day)
+        claims = state.claimLines(on: day)
+        dealers = state.dealerBalances(on: day)
+        archive = state.archive(on: day)
+    }
+}
+
+/// Days spread over the generator's five years and past them.
+let sampleDays = ["2021-03-01", "2022-06-30", "2023-12-31", "2025-07-01", "2026-11-26", "2031-06-30"].map { Day($0)! }
