@@ -37,15 +37,32 @@ extension Ledger {
     }
 
     /// Folds the events after `position` (all of them when nil) up to `knownAt` into `fold`.
+    ///
+    /// A void needs the event it cancels. A first pass, which decodes only the voids, collects their
+    /// targets; the second keeps those events as it meets them, so no target is looked up in the log
+    /// unless it lies before `position`.
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
                   only streams: Set<String>? = nil) throws(LedgerError) {
         let reader = try logReader()
         do {
+            var targets: Set<Int64> = []
+            try reader.scan(after: position) { record in
+                guard record.seq <= knownAt else { return false }
+                if StoredEvent.isVoid(record.payload), case .eventVoided(let void) = try StoredEvent.decodeForLedger(record).event.body {
+                    targets.insert(void.seq)
+                }
+                return true
+            }
+            var kept: [Int64: Event] = [:]
             try reader.scan(after: position) { record in
                 guard record.seq <= knownAt else { return false }
                 let stored = try StoredEvent.decodeForLedger(record)
+                if targets.contains(record.seq) { kept[record.seq] = stored.event }
                 if let streams, !streams.contains(stored.stream) { return true }
-                try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in try self.event(at: seq) }
+                try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in
+                    if let event = kept.removeValue(forKey: seq) { return event }
+                    return try self.event(at: seq)
+                }
                 return true
             }
         } catch {

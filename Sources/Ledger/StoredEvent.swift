@@ -59,3 +59,14 @@ public struct StoredEvent: Hashable, Sendable {
 public struct StoredEventError: Error, Equatable, Sendable {
     public var reason: String
 }
+
+extension StoredEvent {
+    /// Whether a payload holds an `event.voided`, read from its type tag without decoding the event.
+    static func isVoid(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 3 else { return false }
+        let tagOffset = 3 + Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self))) + 4 + 1
+        return tagOffset < payload.count && payload[tagOffset] == voidTag
+    }
+
+    private static let voidTag = EventCodec.tag(of: .eventVoided)
+}

@@ -177,7 +177,7 @@ struct EventByteReader {
             switch TextBytes.shape(pointer, length, readableBefore: offset) {
             case .printableASCII:
                 offset += length
-                return TextBytes.asciiString(pointer, length)
+                return TextBytes.asciiString(pointer, length, readableBefore: offset - length)
             case .mixed:
                 if let text = TextBytes.utf8String(pointer, length) {
                     offset += length
@@ -269,16 +269,24 @@ struct EventByteReader {
             throw EventCodecError(offset: start, reason: "at: \(length) bytes, more than \(Limits.businessTimeLengthMax)")
         }
         // Every byte of a business time is checked ASCII, so a parsed one is valid text.
-        let bytes = UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: UInt8.self), count: length)
-        guard let time = BusinessTime.parse(bytes) else {
-            throw EventCodecError(offset: start, reason: "at: not a business time")
+        let pointer = base + offset
+        let date: Day
+        let hasTime: Bool
+        if let common = CommonBusinessTime.parse(pointer, length) {
+            (date, hasTime) = common
+        } else {
+            let bytes = UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: length)
+            guard let time = BusinessTime.parse(bytes) else {
+                throw EventCodecError(offset: start, reason: "at: not a business time")
+            }
+            (date, hasTime) = (time.date, time.minuteOfDay != nil)
         }
-        let distance = time.date.days(to: day)
-        guard time.minuteOfDay == nil ? distance == 0 : abs(distance) <= 2 else {
-            throw EventCodecError(offset: start, reason: "at: day \(day) does not agree with \(time.date)")
+        let distance = date.days(to: day)
+        guard hasTime ? abs(distance) <= 2 : distance == 0 else {
+            throw EventCodecError(offset: start, reason: "at: day \(day) does not agree with \(date)")
         }
         offset += length
-        return TextBytes.asciiString(bytes.baseAddress!, length)
+        return TextBytes.asciiString(pointer, length, readableBefore: offset - length)
     }
 
     // MARK: Lists

@@ -76,13 +76,25 @@ enum TextBytes {
         return highBits & 0x8080_8080_8080_8080 == 0 ? .printableASCII : .mixed
     }
 
-    /// A `String` of `length` bytes of ASCII at `pointer` (the caller has checked they are ASCII).
+    /// A `String` of `length` (≥ 1) bytes of ASCII at `pointer` (the caller has checked they are ASCII);
+    /// `readableBefore` bytes before `pointer` may also be read, as for `shape`.
     @inline(__always)
-    static func asciiString(_ pointer: UnsafeRawPointer, _ length: Int) -> String {
-        // Up to 15 bytes fit in a small string: written in place, no allocation and, for ASCII, no validation.
-        if length <= 15 {
-            return String(unsafeUninitializedCapacity: length) { buffer in
-                buffer.baseAddress!.initialize(from: pointer.assumingMemoryBound(to: UInt8.self), count: length)
+    static func asciiString(_ pointer: UnsafeRawPointer, _ length: Int, readableBefore: Int) -> String {
+        // Up to 15 bytes fit in a small string, written in place: no allocation and, for ASCII, no
+        // validation. The buffer asked for is always the full 15 bytes so that the copy can be two 8-byte
+        // words instead of a call to memcpy; the standard library zeroes what lies past `length`.
+        if length <= 15 && (length >= 8 || readableBefore + length >= 8) {
+            return String(unsafeUninitializedCapacity: 15) { buffer in
+                let target = UnsafeMutableRawPointer(buffer.baseAddress!)
+                let last = pointer.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                if length >= 8 {
+                    target.storeBytes(of: pointer.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                    target.storeBytes(of: last, toByteOffset: length - 8, as: UInt64.self)
+                } else {
+                    // The string is the high `length` bytes of the word that ends where it ends.
+                    let word = UInt64(littleEndian: last) &>> UInt64(8 * (8 - length))
+                    target.storeBytes(of: word.littleEndian, as: UInt64.self)
+                }
                 return length
             }
         }
@@ -121,7 +133,7 @@ extension EventCodec {
             highBits |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
             index += 1
         }
-        if highBits & 0x8080_8080_8080_8080 == 0 { return TextBytes.asciiString(base, bytes.count) }
+        if highBits & 0x8080_8080_8080_8080 == 0 { return TextBytes.asciiString(base, bytes.count, readableBefore: 0) }
         return TextBytes.utf8String(base, bytes.count)
     }
 }

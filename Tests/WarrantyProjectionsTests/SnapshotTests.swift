@@ -534,3 +534,32 @@ struct SnapshotThroughputTests {
         print("  one unit's partial state (binary search of the index, records copied): \(Int(partialCPU / 4000 * 1e6)) µs each")
     }
 }
+
+@Suite("Snapshot format")
+struct SnapshotFormatTests {
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// A small state's snapshot, byte for byte: a change here is a change of format, which needs a new `formatVersion`.
+    @Test func theFixturesBytesAreFrozen() {
+        var ledger = fixture()
+        ledger.add([E.complaint("C1", "SN1", "2025-04-01"), E.visit("V1", "SN1", "2025-04-02", complaint: "C1")])
+        let snapshot = ledger.state.snapshot()
+        #expect(StateSnapshot.formatVersion == 1)
+        #expect(Self.hex(snapshot.policies) == "0100000001000000000000000200000050310100000001000000" + "4d" + "794e0000" + "00"
+                + "07000000" + "0f000000" + "0c000000" + "00000000000000" + "7017000000000000" + "00")
+        #expect(Self.hex(snapshot.dealers) == "02000000"
+                + "020000004431" + "090000004465616c6572204431" + "794e0000" + "0200000000000000" + "00000000" + "00000000"
+                + "020000004432" + "090000004465616c6572204432" + "794e0000" + "0300000000000000" + "00000000" + "00000000")
+        #expect(Self.hex(snapshot.notices) == "00000000")
+        #expect(Self.hex(snapshot.other) == "00000000" + "7017000000000000" + "01000000" + "01000000" + "00000000")
+        #expect(Self.hex(snapshot.units) == "03000000534e31" + "00" + "00" + "00" + "010000004d" + "020000004431" + "00"
+                + "00000000" + "b44e0000" + "0400000000000000" + "01" + "b84e0000" + "0500000000000000" + "00" + "00"
+                + "01000000" + "020000004331" + "00" + "d34e0000" + "0600000000000000"
+                + "01000000" + "020000005631" + "020000004431" + "01" + "020000004331" + "00" + "00" + "3c000000"
+                + "0000000000000000" + "01" + "d44e0000" + "0700000000000000" + "01" + "7017000000000000"
+                + "00000000")
+        #expect(snapshot.unitIndex == [UnitIndexEntry(serial: "SN1", offset: 0, length: snapshot.units.count)])
+    }
+}
