@@ -53,18 +53,7 @@ struct Terms {
 
     /// The first part-return deadline on or after `swapDay`; `02-29` means `02-28` in other years.
     func returnDeadline(onOrAfter swapDay: Day) -> Day? {
-        let year = swapDay.civil.year
-        for candidateYear in [year, year + 1] {
-            var best: Day?
-            for deadline in deadlines {
-                let month = Int(deadline.month)
-                let dayOfMonth = min(Int(deadline.day), Day.daysIn(month: month, year: candidateYear))
-                guard let day = Day(year: candidateYear, month: month, day: dayOfMonth), day >= swapDay else { continue }
-                if best.map({ day < $0 }) ?? true { best = day }
-            }
-            if let best { return best }
-        }
-        return nil
+        deadlines.firstDeadline(onOrAfter: swapDay)
     }
 
     /// The labor line amount `round_half_up(laborMinutes × laborRate / 60) + travel` (SPEC §3 "Claim lines").

@@ -7,6 +7,18 @@ extension EventCodec {
     /// Total on any bytes: a record that is truncated, extended or otherwise not exactly what `encode` writes
     /// for an event within `Limits` throws; it never traps.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(EventCodecError) -> Event {
+        // The event is decoded field by field into a blank event rather than built from its fields with
+        // `Event.init`: the Swift 6.3 optimiser leaves a retain and a release of the whole value inside
+        // that initialiser (for structs with several optional strings), ~500 instructions per event here.
+        // Built from literals, the blank costs nothing to retain, and the optimiser removes the pair.
+        var event = Event(at: "", day: Day(ordinal: 0), body: .partReturned(PartReturned(swap: "")))
+        try decode(bytes, into: &event)
+        return event
+    }
+
+    /// Decodes one stored record into `event`, which must have no `id` and no `by` (fields absent from the
+    /// record are left as they are). On a refusal `event` holds some fields of the record.
+    private static func decode(_ bytes: UnsafeRawBufferPointer, into event: inout Event) throws(EventCodecError) {
         guard let base = bytes.baseAddress, bytes.count >= 2 else {
             throw EventCodecError(offset: 0, reason: "record of \(bytes.count) bytes is too short")
         }
@@ -24,13 +36,11 @@ extension EventCodec {
             throw EventCodecError(offset: 2, reason: "envelope presence bits \(envelope) set undefined bits")
         }
         let day = Day(ordinal: try reader.i32("day"))
-        let at = try reader.businessTime(day: day)
-        let id = envelope & 1 == 0 ? nil : try reader.string(.id, "id")
-        let by = envelope & 2 == 0 ? nil : try reader.string(.freeText, "by")
-        let body = try reader.bodyToEnd(type)
-        // Nothing may throw between here and the return: with a throw after the fields are complete, the
-        // optimiser builds the event twice and copies it (retaining and releasing every string), ~500 instructions.
-        return Event(at: at, day: day, id: id, by: by, body: body)
+        event.day = day
+        event.at = try reader.businessTime(day: day)
+        if envelope & 1 != 0 { event.id = try reader.string(.id, "id") }
+        if envelope & 2 != 0 { event.by = try reader.string(.freeText, "by") }
+        event.body = try reader.bodyToEnd(type)
     }
 
     /// Decodes one stored record held in an array (see `decode(_: UnsafeRawBufferPointer)`).

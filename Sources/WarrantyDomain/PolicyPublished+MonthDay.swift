@@ -26,3 +26,24 @@ extension PolicyPublished.MonthDay: CustomStringConvertible {
         "\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 }
+
+extension Array where Element == PolicyPublished.MonthDay {
+    /// The first of these yearly deadlines on or after `day`; `02-29` means `02-28` in a year without it.
+    ///
+    /// Nil when the list is empty (an old part then never becomes late).
+    public func firstDeadline(onOrAfter day: Day) -> Day? {
+        let year = day.civil.year
+        for candidateYear in [year, year + 1] {
+            var best: Day?
+            for deadline in self {
+                let month = Int(deadline.month)
+                guard (1...12).contains(month) else { continue }
+                let dayOfMonth = Swift.min(Int(deadline.day), Day.daysIn(month: month, year: candidateYear))
+                guard let candidate = Day(year: candidateYear, month: month, day: dayOfMonth), candidate >= day else { continue }
+                if best.map({ candidate < $0 }) ?? true { best = candidate }
+            }
+            if let best { return best }
+        }
+        return nil
+    }
+}

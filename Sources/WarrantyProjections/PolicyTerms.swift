@@ -65,19 +65,7 @@ final class PolicyTerms: Hashable, Sendable {
     ///
     /// Nil when the policy lists no deadline (the old part then never becomes late).
     func returnDeadline(onOrAfter swapDay: Day) -> Day? {
-        let year = swapDay.civil.year
-        for candidateYear in [year, year + 1] {
-            var best: Day?
-            for deadline in returnDeadlines {
-                let month = Int(deadline.month)
-                guard (1...12).contains(month) else { continue }
-                let dayOfMonth = min(Int(deadline.day), Day.daysIn(month: month, year: candidateYear))
-                guard let day = Day(year: candidateYear, month: month, day: dayOfMonth), day >= swapDay else { continue }
-                if best.map({ day < $0 }) ?? true { best = day }
-            }
-            if let best { return best }
-        }
-        return nil
+        returnDeadlines.firstDeadline(onOrAfter: swapDay)
     }
 
     /// The labor line amount `round_half_up(laborMinutes × laborRate / 60) + travel`, or nil if it does not fit in `Int64`.

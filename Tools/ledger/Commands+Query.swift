@@ -7,8 +7,9 @@ import WarrantyProjections
 extension Commands {
     static let viewOptions: Set<String> = ["as-of", "known-at"]
 
-    /// The ledger, the state it knew at `--known-at` and the day of `--as-of` (today by default).
-    static func view(_ arguments: Arguments, folder: String) throws(LedgerError) -> (Ledger, LedgerState, Day) {
+    /// The ledger, the state it knew at `--known-at` and the day of `--as-of` (today by default);
+    /// with `unit`, a state holding only what that unit's answer needs.
+    static func view(_ arguments: Arguments, folder: String, unit: String? = nil) throws(LedgerError) -> (Ledger, LedgerState, Day) {
         let ledger = try Ledger(folder: folder)
         var day = ledger.today()
         if let text = arguments.options["as-of"] {
@@ -18,6 +19,7 @@ extension Commands {
             day = parsed
         }
         let knownAt = try arguments.integer("known-at", in: 0...Int64.max) ?? .max
+        if let unit { return (ledger, try ledger.state(forUnit: unit, knownAt: knownAt), day) }
         return (ledger, try ledger.state(knownAt: knownAt), day)
     }
 
@@ -49,7 +51,7 @@ extension Commands {
     static func status(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json"], positionals: 1...1)
         let serial = arguments.positionals[0]
-        let (_, state, day) = try view(arguments, folder: folder)
+        let (_, state, day) = try view(arguments, folder: folder, unit: serial)
         guard let status = state.unitStatus(serial: serial, on: day) else {
             let why = state.hasUnit(serial) ? "is not sold on or before \(day)" : "is not in the ledger"
             throw LedgerError(.notFound, "unit \"\(serial)\" \(why)")
