@@ -28,7 +28,8 @@ extension LedgerError {
         switch error.kind {
         case .corrupt: self.init(.verificationFailed, error.message)
         case .notFound: self.init(.notFound, error.message)
-        case .locked, .io, .limit, .poisoned: self.init(.io, error.message)
+        case .limit: self.init(.refused, error.message)
+        case .locked, .io, .poisoned: self.init(.io, error.message)
         }
     }
 

@@ -25,6 +25,8 @@ public enum LogFormat {
 
     /// The largest payload of one record.
     public static let maximumPayloadSize = 1 << 20
+    /// The most records one batch may hold.
+    public static let maximumBatchRecords: Int64 = 20_000_000
     /// A writer starts a new block once the current one holds this many bytes.
     public static let blockTargetSize = 4 << 20
     /// The largest block a reader accepts (a target-size block plus one maximal record).

@@ -168,6 +168,9 @@ public final class LogWriter {
         guard payload.count <= LogFormat.maximumPayloadSize else {
             throw LogError(.limit, "record of \(payload.count) bytes exceeds the limit of \(LogFormat.maximumPayloadSize)")
         }
+        guard pendingSeq - batch.firstSeq + 1 < LogFormat.maximumBatchRecords else {
+            throw LogError(.limit, "a batch may hold at most \(LogFormat.maximumBatchRecords) records; split the input")
+        }
         let length = LogFormat.recordHeaderSize + payload.count
         if blockCount > 0 && blockUsed + length > LogFormat.blockTargetSize {
             try writeBlock(commit: false)
