@@ -25,7 +25,7 @@ let package = Package(
         // The facade the command line and tests call: log, validation and projections together.
         .target(name: "Ledger", dependencies: ["LedgerLog", "WarrantyDomain", "WarrantyProjections", "JSONText", "Integrity", "LedgerGenerator"]),
         .executableTarget(name: "ledger", dependencies: ["Ledger"], path: "Tools/ledger"),
-        .executableTarget(name: "ledger-bench", dependencies: ["Ledger", "LedgerLog", "WarrantyDomain", "JSONText"], path: "Tools/ledger-bench"),
+        .executableTarget(name: "ledger-bench", dependencies: ["Ledger", "LedgerLog", "WarrantyDomain", "JSONText", "LedgerGenerator", "WarrantyProjections"], path: "Tools/ledger-bench"),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "LedgerLogTests", dependencies: ["LedgerLog"]),

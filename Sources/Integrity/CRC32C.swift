@@ -69,6 +69,15 @@ extension CRC32C {
             ^ (t[(k &- 2) &* 256 &+ Int((word &>> 16) & 0xff)] ^ t[(k &- 3) &* 256 &+ Int(word &>> 24)])
     }
 
+    /// The lookups of bytes 4..<16 of a sixteen-byte step at `input` (tables 11...0).
+    @inline(__always)
+    private static func rest(_ t: UnsafePointer<UInt32>, _ input: UnsafeRawPointer) -> UInt32 {
+        let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        let w2 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        let w3 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        return lookup(t, 11, w1) ^ lookup(t, 7, w2) ^ lookup(t, 3, w3)
+    }
+
     /// Returns the register after processing `bytes`, starting from `register`.
     ///
     /// Slicing-by-16 (~2.9 instructions per byte; the log checks every record, ~190 bytes each, on every
@@ -92,12 +101,21 @@ extension CRC32C {
         // Sixteen bytes per step: the register is folded into the first four (the CRC is reflected,
         // so little-endian order matches byte order); byte i is followed by 15 - i more bytes of this
         // step, so it is looked up in table 15 - i.
-        while remaining >= 16 {
-            let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
-            let w1 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-            let w2 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            let w3 = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-            crc = (lookup(t, 15, w0) ^ lookup(t, 11, w1)) ^ (lookup(t, 7, w2) ^ lookup(t, 3, w3))
+        //
+        // Only the lookups of the first four bytes depend on the register. The twelve others are done one
+        // step ahead and carried over (`ahead`): otherwise the compiler chains all sixteen XORs one after
+        // the other behind the register, and each step waits for sixteen dependent XORs instead of four.
+        if remaining >= 16 {
+            var ahead = rest(t, input)
+            while remaining >= 32 {
+                let w0 = UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc
+                let next = rest(t, input + 16)
+                crc = ahead ^ lookup(t, 15, w0)
+                ahead = next
+                input += 16
+                remaining &-= 16
+            }
+            crc = ahead ^ lookup(t, 15, UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)) ^ crc)
             input += 16
             remaining &-= 16
         }

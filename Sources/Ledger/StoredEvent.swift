@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import WarrantyDomain
 
 /// The payload of a log record: the event's stream, its version within that stream and the event's binary encoding.
@@ -39,6 +36,7 @@ public struct StoredEvent: Hashable, Sendable {
         }
         let streamLength = Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self)))
         guard payload.count >= 3 + streamLength + 4 else { throw StoredEventError(reason: "payload too short for its stream name") }
+        // The codec's text fast path: an ASCII name needs no validation, and one of up to 15 bytes no allocation.
         let streamBytes = UnsafeRawBufferPointer(start: payload.baseAddress! + 3, count: streamLength)
         guard streamLength > 0, let stream = EventCodec.string(validatingUTF8: streamBytes) else {
             throw StoredEventError(reason: "stream name is not valid UTF-8")

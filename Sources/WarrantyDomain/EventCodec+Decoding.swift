@@ -7,14 +7,17 @@ extension EventCodec {
     /// Total on any bytes: a record that is truncated, extended or otherwise not exactly what `encode` writes
     /// for an event within `Limits` throws; it never traps.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(EventCodecError) -> Event {
-        // The event is decoded field by field into a blank event rather than built from its fields with
-        // `Event.init`: the Swift 6.3 optimiser leaves a retain and a release of the whole value inside
-        // that initialiser (for structs with several optional strings), ~500 instructions per event here.
-        // Built from literals, the blank costs nothing to retain, and the optimiser removes the pair.
-        var event = Event(at: "", day: Day(ordinal: 0), body: .partReturned(PartReturned(swap: "")))
+        // The event is decoded field by field into a copy of a blank event rather than built from its fields
+        // with `Event.init`: the Swift 6.3 optimiser leaves a retain and a release of the whole value inside
+        // that initialiser (for structs with several optional strings; a blank built from literals keeps
+        // them too), ~530 instructions per event here. Copying the shared blank costs ~230.
+        var event = EventCodec.blank
         try decode(bytes, into: &event)
         return event
     }
+
+    /// The event `decode(_:into:)` starts from: no `id`, no `by`, every other field overwritten.
+    private static let blank = Event(at: "", day: Day(ordinal: 0), body: .partReturned(PartReturned(swap: "")))
 
     /// Decodes one stored record into `event`, which must have no `id` and no `by` (fields absent from the
     /// record are left as they are). On a refusal `event` holds some fields of the record.
@@ -173,38 +176,44 @@ struct EventByteReader {
     // MARK: Strings
 
     /// A `str` of `kind`: valid UTF-8, no control character, 1...`kind.lengthMax` scalars.
+    ///
+    /// Only the common case is here, small enough to be inlined where each field is read (~6 strings per
+    /// event): a string that fits the record, has 1...`lengthMax` bytes (so its scalars cannot exceed the
+    /// limit), no control byte, and is printable ASCII (valid by itself) or decodes to exactly its bytes.
+    /// Everything else, including every refusal, is read again from the start by `slowString`.
     @inline(__always)
     mutating func string(_ kind: Limits.Text, _ field: StaticString) throws(EventCodecError) -> String {
+        if count &- offset >= 2 {
+            let length = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+            let start = offset &+ 2
+            if length >= 1 && length <= kind.lengthMax && length <= count &- start {
+                let pointer = base + start
+                switch TextBytes.shape(pointer, length, readableBefore: start) {
+                case .printableASCII:
+                    offset = start &+ length
+                    return TextBytes.asciiString(pointer, length, readableBefore: start)
+                case .mixed:
+                    if let text = TextBytes.utf8String(pointer, length) {
+                        offset = start &+ length
+                        return text
+                    }
+                case .control:
+                    break
+                }
+            }
+        }
+        return try slowString(kind, field)
+    }
+
+    /// `string` for what its fast path leaves: finds the first problem of the string at `offset` and
+    /// throws it, or, for a valid string with more bytes than its kind allows scalars, counts the scalars.
+    @inline(never)
+    mutating func slowString(_ kind: Limits.Text, _ field: StaticString) throws(EventCodecError) -> String {
         let start = offset
         let length = Int(try u16(field))
         guard count - offset >= length else {
             throw EventCodecError(offset: start, reason: "\(field): string of \(length) bytes runs past the record's end")
         }
-        let pointer = base + offset
-        // Fast path: no control byte, valid UTF-8, and few enough bytes that the scalar count cannot exceed the
-        // limit. Printable ASCII is valid by itself; other text must decode to exactly the stored bytes.
-        if length >= 1 && length <= kind.lengthMax {
-            switch TextBytes.shape(pointer, length, readableBefore: offset) {
-            case .printableASCII:
-                offset += length
-                return TextBytes.asciiString(pointer, length, readableBefore: offset - length)
-            case .mixed:
-                if let text = TextBytes.utf8String(pointer, length) {
-                    offset += length
-                    return text
-                }
-            case .control:
-                break
-            }
-        }
-        return try refusedOrLongString(kind, field, start: start, length: length)
-    }
-
-    /// The slow path of `string`: finds the first problem of the string at `offset` and throws it, or,
-    /// for a valid string with more bytes than its kind allows scalars, counts the scalars and returns it.
-    @inline(never)
-    mutating func refusedOrLongString(_ kind: Limits.Text, _ field: StaticString, start: Int,
-                                      length: Int) throws(EventCodecError) -> String {
         let pointer = base + offset
         let scalars = try EventByteReader.scalarCount(pointer, length, at: offset, field)
         guard scalars >= 1 else { throw EventCodecError(offset: start, reason: "\(field): empty string") }

@@ -122,16 +122,18 @@ extension EventCodec {
     /// For readers of stored payloads around the event record (such as the stream name), so that they
     /// share the decoder's fast paths; no other check (control characters, length) is made.
     public static func string(validatingUTF8 bytes: UnsafeRawBufferPointer) -> String? {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return bytes.isEmpty ? "" : nil }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
+        // Is it ASCII? Eight bytes at a time, the last word overlapping; byte by byte only below 8 bytes.
         var highBits: UInt64 = 0
-        var index = 0
-        while index + 8 <= bytes.count {
-            highBits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            highBits |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
-            index += 1
+        if bytes.count >= 8 {
+            var index = 0
+            while index < bytes.count - 8 {
+                highBits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            highBits |= base.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+        } else {
+            for index in 0..<bytes.count { highBits |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) }
         }
         if highBits & 0x8080_8080_8080_8080 == 0 { return TextBytes.asciiString(base, bytes.count, readableBefore: 0) }
         return TextBytes.utf8String(base, bytes.count)

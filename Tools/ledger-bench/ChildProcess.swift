@@ -5,10 +5,15 @@ import Foundation
 
 /// One run of another program as a child process: its wall time, CPU time, run-queue wait and peak memory.
 ///
-/// The child is started with `posix_spawn`, its standard output and error go to files, and once it has
-/// exited it is first waited for without being reaped (`waitid` with `WNOWAIT`), so that its
-/// `/proc/PID/schedstat` (CPU time and run-queue wait of its main thread) can still be read, and then
-/// reaped with `wait4`, which gives its own `rusage`: `ru_maxrss` is its peak resident set (VmHWM).
+/// The child is started with `posix_spawn` (standard output and error go to files) and traced with
+/// `PTRACE_SEIZE` + `PTRACE_O_TRACEEXIT`, so that it stops once on its way out with its memory still
+/// mapped: there its `VmHWM` (peak resident set of the program after `exec`) and its `schedstat` (run-queue
+/// wait) are read, and it is let go and reaped with `wait4` for its `rusage` (CPU time).
+///
+/// `ru_maxrss` alone would not do: `posix_spawn` starts the child with `vfork`, and `exec` records the
+/// high-water mark of the memory it replaces (this benchmark's own) into the child's `ru_maxrss`, so every
+/// child would seem at least as large as the benchmark. When tracing is refused, that upper bound is all
+/// there is, and `peakIsExact` says so.
 struct ChildRun {
     var seconds = 0.0
     /// User + system CPU seconds of the child (all its threads).
@@ -17,6 +22,8 @@ struct ChildRun {
     var queuedSeconds = 0.0
     /// Peak resident set size of the child, in bytes.
     var peakBytes = 0
+    /// Whether `peakBytes` is the child's own `VmHWM`, rather than `ru_maxrss` (an upper bound; see above).
+    var peakIsExact = false
     /// The exit code, or nil when a signal ended the child.
     var exitCode: Int32?
     var signal: Int32 = 0
@@ -72,24 +79,48 @@ enum ChildProcess {
         let started = Stopwatch.wall()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else { throw BenchError("posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
+        // posix_spawn returns once the child has called exec: from here on its memory is the program's own.
+        let traced = Ptrace.seize(pid)
 
-        // Wait for the end without reaping, so that /proc/PID still describes the child.
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 {
-            guard errno == EINTR else { throw BenchError("waitid: \(String(cString: strerror(errno)))") }
-        }
         var run = ChildRun()
-        run.seconds = Stopwatch.wall() - started
-        run.queuedSeconds = schedstatDelay(pid)
-
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchError("wait4: \(String(cString: strerror(errno)))") }
+        if traced {
+            while true {
+                if wait4(pid, &status, Ptrace.waitAll, &usage) < 0 {
+                    guard errno == EINTR else { throw BenchError("wait4: \(String(cString: strerror(errno)))") }
+                    continue
+                }
+                guard status & 0xff == 0x7f else { break }   // not a stop: the child has ended
+                let signal = (status >> 8) & 0xff
+                let event = (status >> 16) & 0xff
+                var inject: Int32 = 0
+                if event == Ptrace.eventExit {
+                    if let peak = ChildProcess.peakResident(pid) {
+                        run.peakBytes = peak
+                        run.peakIsExact = true
+                    }
+                    run.queuedSeconds = ChildProcess.schedstatDelay(pid)
+                } else if event == 0 {
+                    inject = signal   // a signal on its way to the child: pass it on
+                }
+                Ptrace.resume(pid, signal: inject)
+            }
+        } else {
+            // Wait for the end without reaping, so that /proc/PID/schedstat still describes the child.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 {
+                guard errno == EINTR else { throw BenchError("waitid: \(String(cString: strerror(errno)))") }
+            }
+            run.queuedSeconds = ChildProcess.schedstatDelay(pid)
+            while wait4(pid, &status, 0, &usage) < 0 {
+                guard errno == EINTR else { throw BenchError("wait4: \(String(cString: strerror(errno)))") }
+            }
         }
+        run.seconds = Stopwatch.wall() - started
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
         run.cpuSeconds = seconds(usage.ru_utime) + seconds(usage.ru_stime)
-        run.peakBytes = Int(usage.ru_maxrss) * 1024
+        if !run.peakIsExact { run.peakBytes = Int(usage.ru_maxrss) * 1024 }
         if status & 0x7f == 0 {
             run.exitCode = (status >> 8) & 0xff
         } else {
@@ -102,12 +133,53 @@ enum ChildProcess {
         return run
     }
 
+    /// `VmHWM` of `/proc/PID/status` in bytes, while the process still has its memory.
+    private static func peakResident(_ pid: pid_t) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+        return kilobytes * 1024
+    }
+
     /// Field 2 of `/proc/PID/schedstat` (run-queue wait of the main thread) in seconds; 0 when unreadable.
     private static func schedstatDelay(_ pid: pid_t) -> Double {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
         guard fields.count >= 2, let nanoseconds = Double(fields[1]) else { return 0 }
         return nanoseconds * 1e-9
+    }
+}
+
+/// The few `ptrace` requests the child measurement needs.
+///
+/// Glibc declares `ptrace` variadic, which Swift cannot call; the symbol is called through a fixed
+/// four-argument type instead, which the x86-64 and AArch64 calling conventions pass identically for
+/// integer and pointer arguments.
+enum Ptrace {
+    private typealias Function = @convention(c) (CInt, pid_t, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> CLong
+    static let seizeRequest: CInt = 0x4206
+    static let continueRequest: CInt = 7
+    static let traceExitOption = 0x40
+    static let eventExit: Int32 = 6
+    /// `__WALL`: wait for the child whatever kind it is.
+    static let waitAll: Int32 = 0x4000_0000
+
+    private static func function() -> Function? {
+        guard let symbol = dlsym(nil, "ptrace") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+    }
+
+    /// Attaches to `pid` with an exit stop; false when tracing is refused or the child is already gone.
+    static func seize(_ pid: pid_t) -> Bool {
+        guard let ptrace = function() else { return false }
+        return ptrace(seizeRequest, pid, nil, UnsafeMutableRawPointer(bitPattern: traceExitOption)) == 0
+    }
+
+    /// Lets a stopped tracee run on, delivering `signal` (0 for none).
+    static func resume(_ pid: pid_t, signal: Int32) {
+        guard let ptrace = function() else { return }
+        _ = ptrace(continueRequest, pid, nil, UnsafeMutableRawPointer(bitPattern: Int(signal)))
     }
 }
 

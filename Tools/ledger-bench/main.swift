@@ -29,6 +29,12 @@
 ///   decoding each whole line into Codable structs (one per type, chosen by `type`). Target: binary ÷ JSON ≥ 15.
 /// - extras (no target): scan without decoding, scan with the hash chain checked, `Ledger.fold`.
 ///
+/// `projections [--units N]` — N units (default 1,000,000, about 10 events each) from `EventGenerator` written
+/// to a ledger, then the real `ledger` binary (built beside this one) as a child process: a full `rebuild`
+/// (events/s, target ≥ 2,000,000; peak RSS ÷ units, target ≤ 256 B), `status SERIAL --json` with a warm
+/// snapshot (median wall ms, target ≤ 50), and the fold of the first 1,000,000 events from the binary log
+/// against Foundation `JSONDecoder` on their JSON Lines. See `ProjectionBench.swift`.
+///
 /// The machine is shared and noisy. Every row shows `cpu` (share of wall time computing) and `queued`
 /// (share spent ready to run but waiting for a core, from /proc/thread-self/schedstat), plus the spread over
 /// slices or runs; a note is printed when a reported figure waited more than 10% of its time for a core.
@@ -39,21 +45,26 @@ import Glibc
 
 /// The parsed command line.
 struct Options {
-    enum Command: String { case append, read, all }
+    enum Command: String { case append, read, all, projections }
     var command: Command
     var directory = "."
     var events: Int?
+    var units: Int?
     var seconds = 2.0
     var slices = 10
 
     static let usage = """
         usage: ledger-bench append|read|all [--dir PATH] [--events N] [--seconds S] [--slices K]
+               ledger-bench projections [--dir PATH] [--units N]
           append   durable append throughput of the log vs the raw disk, plus Ledger.append end to end
           read     replay of N stored events (default 1,000,000) vs Foundation JSONDecoder
           all      both
+          projections  rebuild, peak memory and status of the ledger binary on N generated units
+                   (default 1,000,000), plus the binary fold vs a JSONDecoder fold of 1,000,000 events
           --dir PATH     where the scratch folder .bench-tmp-XXXXXX goes (default: the current directory)
           --events N     append: most events per batch size and the Ledger.append input (default 1,000,000);
                          read: events in the log (default 1,000,000)
+          --units N      projections: units the generator sells (default 1,000,000)
           --seconds S    append: time each kind of run accumulates unless its cap ends it first (default 2)
           --slices K     append: compared kinds alternate in K time slices (default 10)
         """
@@ -73,6 +84,11 @@ struct Options {
                     throw BenchError("--events needs a positive whole number")
                 }
                 events = n
+            case "--units":
+                guard let n = Int(value.replacingOccurrences(of: "_", with: "")), n > 0 else {
+                    throw BenchError("--units needs a positive whole number")
+                }
+                units = n
             case "--seconds":
                 guard let s = Double(value), s >= 0 else { throw BenchError("--seconds needs a number ≥ 0") }
                 seconds = s
@@ -108,6 +124,9 @@ func run(_ options: Options) throws {
     }
     if options.command == .read || options.command == .all {
         try ReadBench(workspace: workspace, events: options.events ?? 1_000_000).run()
+    }
+    if options.command == .projections {
+        try ProjectionBench(workspace: workspace, units: options.units ?? 1_000_000).run()
     }
     print("load average at end: \(Machine.loadAverage)")
 }
