@@ -38,6 +38,7 @@ extension Ledger {
         }
         var payload: [UInt8] = []
         payload.reserveCapacity(1024)
+        var storedDuplicates: [(seq: Int64, event: Event, line: Int)] = []
         do {
             try writer.begin(recordedMicroseconds: recordedMicroseconds)
             try lines.forEachLine { number, bytes in
@@ -46,19 +47,23 @@ extension Ledger {
                     LedgerError(.refused, "line \(number): \(event.type.rawValue): \(reason)")
                 }
                 if let id = event.id, let earlierSeq = fold.ids[id] {
-                    guard try resolve(earlierSeq) == event else {
-                        throw refuse("id \"\(id)\" was already used by seq \(earlierSeq) for a different event")
+                    if let earlier = pending[earlierSeq] {
+                        guard earlier == event else { throw refuse(Ledger.reusedID(id, earlierSeq)) }
+                    } else {
+                        // Compared with the stored event in one pass over the log before the commit.
+                        storedDuplicates.append((earlierSeq, event, number))
                     }
                     report.duplicates += 1
                     return
                 }
+                // A void's target is read first, so that a damaged or unreadable log is not mistaken for a missing seq.
+                var target: Event?
+                if case .eventVoided(let void) = event.body { target = try resolve(void.seq) }
                 do throws(Refusal) {
-                    try fold.state.check(event) { seq in (try? resolve(seq)) ?? nil }
+                    try fold.state.check(event) { _ in target }
                 } catch {
                     throw refuse(error.reason)
                 }
-                var target: Event?
-                if case .eventVoided(let void) = event.body { target = try resolve(void.seq) }
                 let stream = fold.state.stream(of: event, target: target)
                 let stored = StoredEvent(stream: stream, version: fold.versions[stream, default: 0] + 1, event: event)
                 payload.removeAll(keepingCapacity: true)
@@ -74,6 +79,7 @@ extension Ledger {
                 pending[seq] = event
                 report.appended += 1
             }
+            try checkDuplicates(storedDuplicates)
             if let receipt = try writer.commit() {
                 report.firstSeq = receipt.firstSeq
                 report.lastSeq = receipt.lastSeq
@@ -88,6 +94,29 @@ extension Ledger {
             throw LedgerError.wrap(error)
         }
         return report
+    }
+
+    /// Refuses the batch if any line repeats the `id` of a stored event without being that same event.
+    ///
+    /// One ordered pass over the log from the earliest such seq, however many duplicates a resent file holds.
+    func checkDuplicates(_ duplicates: [(seq: Int64, event: Event, line: Int)]) throws(LedgerError) {
+        guard !duplicates.isEmpty else { return }
+        let sorted = duplicates.sorted { $0.seq < $1.seq }
+        var next = 0
+        try forEachEvent(from: sorted[0].seq, through: sorted[sorted.count - 1].seq) { logged throws(LedgerError) in
+            while next < sorted.count && sorted[next].seq == logged.seq {
+                let duplicate = sorted[next]
+                guard duplicate.event == logged.stored.event else {
+                    throw LedgerError(.refused, "line \(duplicate.line): \(duplicate.event.type.rawValue): \(Ledger.reusedID(duplicate.event.id!, logged.seq))")
+                }
+                next += 1
+            }
+            return next < sorted.count
+        }
+    }
+
+    static func reusedID(_ id: String, _ seq: Int64) -> String {
+        "id \"\(id)\" was already used by seq \(seq) for a different event"
     }
 
     /// Parses and field-checks one input line; nil for a blank line.

@@ -7,9 +7,9 @@ import WarrantyProjections
 public struct RebuildReport: Sendable, Equatable {
     /// What the stored snapshot was, compared with the state rebuilt from the log at the snapshot's own seq.
     public enum Comparison: Sendable, Equatable {
-        /// There was none.
+        /// There was none, or one written by another format version (a cache to replace, not a finding).
         case none
-        /// It could not be used: damaged, of another format version, or not matching the log's hash at its seq.
+        /// Its checksums failed or it does not match the log's hash at its seq.
         case damaged
         case equal(seq: Int64)
         case different(seq: Int64)
@@ -58,7 +58,8 @@ extension Ledger {
                 guard record.seq <= knownAt else { return false }
                 let stored = try StoredEvent.decodeForLedger(record)
                 if targets.contains(record.seq) { kept[record.seq] = stored.event }
-                if let streams, !streams.contains(stored.stream) { return true }
+                // A unit's events can name a dealer enrolled after the snapshot: enrolments always apply.
+                if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled { return true }
                 try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in
                     if let event = kept.removeValue(forKey: seq) { return event }
                     return try self.event(at: seq)
@@ -89,7 +90,10 @@ extension Ledger {
         var fold = LedgerFold()
         var stored = RebuildReport.Comparison.none
         var foldedTo: RecordPosition?
-        if let (file, snapshotReader) = SnapshotFile.open(folder: folder) {
+        switch SnapshotFile.find(folder: folder) {
+        case .missing, .otherVersion: break
+        case .damaged: stored = .damaged
+        case .header(let file, let snapshotReader):
             if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq, let snapshot = file.loadFold(snapshotReader) {
                 try foldTail(&fold, after: nil, knownAt: file.lastSeq)
                 foldedTo = file.lastRecord
@@ -98,8 +102,6 @@ extension Ledger {
             } else {
                 stored = .damaged
             }
-        } else if FileStatus.exists(folder + "/" + SnapshotFile.fileName) {
-            stored = .damaged
         }
         try foldTail(&fold, after: foldedTo, knownAt: .max)
         let summary: LogSummary

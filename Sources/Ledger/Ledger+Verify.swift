@@ -35,11 +35,15 @@ extension Ledger {
     ///
     /// A snapshot is only a cache, but a changed byte anywhere in the folder is something an auditor must hear of.
     func verifySnapshot() throws(LedgerError) -> Int64? {
-        guard FileStatus.exists(folder + "/" + SnapshotFile.fileName) else { return nil }
         func damaged(_ reason: String) -> LedgerError {
             LedgerError(.verificationFailed, "\(SnapshotFile.fileName): \(reason); the log itself is intact: run `ledger rebuild` to replace the snapshot")
         }
-        guard let (file, reader) = SnapshotFile.open(folder: folder) else { throw damaged("header damaged or of another version") }
+        let (file, reader): (SnapshotFile, SnapshotReader)
+        switch SnapshotFile.find(folder: folder) {
+        case .missing, .otherVersion: return nil
+        case .damaged: throw damaged("header damaged")
+        case .header(let found, let foundReader): (file, reader) = (found, foundReader)
+        }
         for section in SnapshotFile.Section.allCases where file.section(section, reader) == nil {
             throw damaged("section \(section) fails its checksum")
         }

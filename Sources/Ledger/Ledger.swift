@@ -34,7 +34,7 @@ public final class Ledger: Sendable {
             let manifest = LedgerManifest(timeZone: timeZone, created: Timestamp.iso8601(microseconds: now, fraction: false))
             try DurableFiles.create(path: folder + "/" + LedgerManifest.fileName, bytes: Array(manifest.text.utf8))
             // Opening the writer once creates the first segment and the lock file.
-            _ = try LogWriter(folder: folder)
+            _ = try LogWriter(folder: folder, creating: true)
         } catch {
             throw LedgerError.wrap(error)
         }

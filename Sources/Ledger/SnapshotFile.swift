@@ -88,15 +88,32 @@ struct SnapshotFile {
 
     // MARK: Reading
 
+    /// What the folder's snapshot file is, judged from its header.
+    enum Found {
+        case missing
+        /// Written by another version of this code: ignored, and replaced by the next rebuild.
+        case otherVersion
+        case damaged
+        case header(SnapshotFile, SnapshotReader)
+    }
+
     /// Reads and checks the header; nil when there is no snapshot or it is not one this code can use.
     static func open(folder: String) -> (SnapshotFile, SnapshotReader)? {
-        guard let reader = SnapshotReader(path: folder + "/" + fileName),
-              let header = reader.read(at: 0, count: headerSize), header.count == headerSize,
-              Array(header[0..<8]) == magic else { return nil }
+        if case .header(let file, let reader) = find(folder: folder) { return (file, reader) }
+        return nil
+    }
+
+    /// Reads the header and says whether it is missing, of another version, damaged, or usable.
+    static func find(folder: String) -> Found {
+        guard let reader = SnapshotReader(path: folder + "/" + fileName) else {
+            return FileStatus.exists(folder + "/" + fileName) ? .damaged : .missing
+        }
+        guard let header = reader.read(at: 0, count: headerSize), Array(header[0..<8]) == magic else { return .damaged }
         func u32(_ at: Int) -> UInt32 { header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
         func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
-        guard u32(272) == CRC32C.checksum(header[0..<272]), u32(8) == fileVersion,
-              u32(12) == StateSnapshot.formatVersion, Int(u32(76)) == sectionCount else { return nil }
+        guard u32(272) == CRC32C.checksum(header[0..<272]) else { return .damaged }
+        guard u32(8) == fileVersion, u32(12) == StateSnapshot.formatVersion else { return .otherVersion }
+        guard Int(u32(76)) == sectionCount else { return .damaged }
         let recordLength = Int(u32(72))
         var file = SnapshotFile(lastSeq: Int64(bitPattern: u64(16)), head: SHA256Digest(bytes: header[24..<56])!,
                                 lastRecord: recordLength == 0 ? nil : RecordPosition(segmentBaseSeq: Int64(bitPattern: u64(56)),
@@ -107,10 +124,10 @@ struct SnapshotFile {
             let base = 80 + index * 24
             file.sections.append((Int64(bitPattern: u64(base)), Int64(bitPattern: u64(base + 8)), u32(base + 16)))
         }
-        guard file.sections.allSatisfy({ $0.offset >= Int64(headerSize) && $0.length >= 0 && $0.offset + $0.length <= reader.size }) else {
-            return nil
+        guard file.sections.allSatisfy({ $0.offset >= Int64(headerSize) && $0.length >= 0 && $0.length <= reader.size - $0.offset }) else {
+            return .damaged
         }
-        return (file, reader)
+        return .header(file, reader)
     }
 
     /// The bytes of a section, checked against its checksum.
@@ -150,7 +167,9 @@ struct SnapshotFile {
         var seen: Set<String> = []
         while let next = pending.popLast() {
             guard seen.insert(next).inserted else { continue }
-            guard let record = unitRecord(next, reader) else { return nil }
+            // The record must be the one asked for: the index is read without its section checksum.
+            guard let record = unitRecord(next, reader),
+                  record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }) == next else { return nil }
             records.append(record)
             guard let related = record.withUnsafeBytes({ try? LedgerState.relatedSerials(inUnitRecord: $0) }) else { return nil }
             pending.append(contentsOf: related)
@@ -173,7 +192,7 @@ struct SnapshotFile {
         let units = sections[Section.units.rawValue]
         guard let countBytes = reader.read(at: index.offset, count: 4) else { return nil }
         let count = Int(countBytes.littleUInt32(at: 0))
-        let blobStart = index.offset + 4 + Int64(count) * 24
+        let blobStart = index.offset + 4 + Int64(count) * 24   // at most 4 + 24 × 2^32: no overflow
         guard blobStart <= index.offset + index.length else { return nil }
         let wanted = Array(serial.utf8)
         var low = 0, high = count
@@ -184,8 +203,9 @@ struct SnapshotFile {
                 return nil
             }
             if key == wanted {
-                let offset = Int64(entry.littleUInt64(at: 8)), length = Int(entry.littleUInt32(at: 16))
-                guard offset + Int64(length) <= units.length,
+                guard let offset = Int64(exactly: entry.littleUInt64(at: 8)) else { return nil }
+                let length = Int(entry.littleUInt32(at: 16))
+                guard offset <= units.length - Int64(length),
                       let record = reader.read(at: units.offset + offset, count: length),
                       CRC32C.checksum(record) == entry.littleUInt32(at: 20) else { return nil }
                 return record
@@ -205,8 +225,9 @@ struct SnapshotFile {
         for index in 0..<count {
             let base = 4 + index * 24
             let keyStart = blobStart + Int(bytes.littleUInt32(at: base)), keyLength = Int(bytes.littleUInt32(at: base + 4))
-            let offset = Int(bytes.littleUInt64(at: base + 8)), length = Int(bytes.littleUInt32(at: base + 16))
-            guard keyStart + keyLength <= bytes.count, offset + length <= unitsLength,
+            let length = Int(bytes.littleUInt32(at: base + 16))
+            guard let offset = Int(exactly: bytes.littleUInt64(at: base + 8)), offset <= unitsLength - length,
+                  keyStart + keyLength <= bytes.count,
                   let serial = String(validating: bytes[keyStart..<keyStart + keyLength], as: UTF8.self) else { return nil }
             entries.append((serial, offset, length))
         }

@@ -46,6 +46,9 @@ extension LogReader {
                 return more
             }
             if stopped { return }
+            if result.tornBytes > 0 && index < segments.count - 1 {
+                throw LogError(.corrupt, "segment \(scanner.name) at byte \(result.committedEnd): \(result.tornBytes) bytes after the last committed batch, but it is not the last segment")
+            }
             nextSeq = result.lastSeq + 1
         }
     }

@@ -57,7 +57,9 @@ public final class LogWriter {
     ///
     /// The lock is retried for `lockWaitSeconds` (a tenth of a second by default): a process that forks
     /// holds a copy of every open descriptor, and so of another writer's lock, until the child calls exec.
-    public init(folder: String, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
+    ///
+    /// Only `creating` a new log makes its first segment: a folder whose segments have vanished is damage, not a new log.
+    public init(folder: String, creating: Bool = false, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
                 lockWaitSeconds: Double = 0.1) throws {
         self.folder = folder
         self.segmentTargetSize = segmentTargetSize
@@ -67,6 +69,7 @@ public final class LogWriter {
         }
         var names = try Folder.names(folder).filter { LogFormat.baseSeq(ofSegment: $0) != nil }
         if names.isEmpty {
+            guard creating else { throw LogError(.corrupt, "\(folder) holds no log segments; its log is missing") }
             names = [LogFormat.segmentName(baseSeq: 1)]
             try LogWriter.createSegment(folder: folder, name: names[0], baseSeq: 1)
         }

@@ -21,6 +21,17 @@ struct WindowReader: ~Copyable {
         buffer.deallocate()
     }
 
+    /// Whether every byte from `offset` to the end of the file is zero.
+    mutating func isZero(from offset: Int64) throws(LogError) -> Bool {
+        var position = offset
+        while position < fileSize {
+            let chunk = try bytes(at: position, count: Int(min(Int64(1 << 20), fileSize - position)))
+            guard !chunk.isEmpty, chunk.allSatisfy({ $0 == 0 }) else { return chunk.isEmpty }
+            position += Int64(chunk.count)
+        }
+        return true
+    }
+
     /// The bytes at `offset..<offset+count`, fewer only where the file ends; valid until the next call.
     mutating func bytes(at offset: Int64, count: Int) throws(LogError) -> UnsafeRawBufferPointer {
         precondition(count <= buffer.count, "read larger than the window")
@@ -85,8 +96,11 @@ struct SegmentScanner {
         var reader = WindowReader(file: file, fileSize: fileSize)
         var result = SegmentScan(committedEnd: Int64(LogFormat.segmentHeaderSize), fileSize: fileSize,
                                  lastSeq: baseSeq - 1, lastRecord: nil, chainHead: previous)
+        // A header that never fully reached the disk held nothing; zeros with data after them are damage.
         let header = try reader.bytes(at: 0, count: LogFormat.segmentHeaderSize)
-        if header.count < LogFormat.segmentHeaderSize || header.allSatisfy({ $0 == 0 }) {
+        var neverWritten = header.count < LogFormat.segmentHeaderSize
+        if !neverWritten && header.allSatisfy({ $0 == 0 }) { neverWritten = try reader.isZero(from: 0) }
+        if neverWritten {
             result.committedEnd = 0
             return result
         }
@@ -103,9 +117,17 @@ struct SegmentScanner {
         }
         var chain = previous
         var pendingStart: Int64?   // first block of a batch not yet committed
+        var uncommittedDamage: Error?   // a bad block of that batch: torn unless a commit follows
         while offset < fileSize {
             let headerBytes = try reader.bytes(at: offset, count: LogFormat.blockHeaderSize)
-            if headerBytes.count < LogFormat.blockHeaderSize || headerBytes.allSatisfy({ $0 == 0 }) { break }
+            if headerBytes.count < LogFormat.blockHeaderSize { break }
+            if headerBytes.allSatisfy({ $0 == 0 }) {
+                // Zeros to the end of the file are pages a crash never wrote; zeros before data are damage.
+                guard try reader.isZero(from: offset) else {
+                    throw corrupt(offset, "block header is zeroed but data follows it")
+                }
+                break
+            }
             let block: LogFormat.BlockHeader
             switch LogFormat.readBlockHeader(headerBytes) {
             case .success(let decoded): block = decoded
@@ -119,8 +141,14 @@ struct SegmentScanner {
             if body.count < block.bodyLength { break }
             let deliverNow = block.commits && pendingStart == nil
             var stopped = false
-            try walk(body, at: bodyOffset, count: block.count, firstSeq: expectedSeq, chain: &chain) { record in
-                if deliverNow && !stopped && record.seq >= from { stopped = try !visit(record) }
+            if let damage = uncommittedDamage, block.commits { throw damage }
+            do {
+                try walk(body, at: bodyOffset, count: block.count, firstSeq: expectedSeq, chain: &chain) { record in
+                    if deliverNow && !stopped && record.seq >= from { stopped = try !visit(record) }
+                }
+            } catch let error as LogError where !block.commits && error.kind == .corrupt {
+                // A block of a batch that was never committed may hold pages a crash left unwritten.
+                uncommittedDamage = uncommittedDamage ?? error
             }
             expectedSeq += Int64(block.count)
             let blockEnd = bodyOffset + Int64(block.bodyLength)

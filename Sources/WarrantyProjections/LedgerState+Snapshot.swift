@@ -494,6 +494,12 @@ extension LedgerState {
         self = state
     }
 
+    /// The serial a unit record belongs to, read from its first field.
+    public static func serial(ofUnitRecord record: UnsafeRawBufferPointer) throws(SnapshotError) -> String {
+        var reader = SnapshotReader(record, section: "unit record")
+        return try reader.readString()
+    }
+
     /// The serials a unit record refers to, so a caller can load them too: the serial it replaced, the
     /// serial whose registration card counts for it, and the serial that replaced it, each once.
     ///

@@ -28,7 +28,7 @@ func payload(_ seq: Int64, size: Int? = nil) -> [UInt8] {
 @discardableResult
 func appendBatches(_ folder: String, _ sizes: [Int], payloadSize: Int? = nil,
                    segmentTargetSize: Int64 = LogFormat.segmentTargetSize) throws -> [BatchReceipt] {
-    let writer = try LogWriter(folder: folder, segmentTargetSize: segmentTargetSize)
+    let writer = try LogWriter(folder: folder, creating: true, segmentTargetSize: segmentTargetSize)
     var receipts: [BatchReceipt] = []
     for size in sizes {
         try writer.begin(recordedMicroseconds: 1_700_000_000_000_000 + writer.lastSeq)

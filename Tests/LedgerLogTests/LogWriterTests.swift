@@ -39,7 +39,7 @@ import Testing
         let folder = temporaryFolder()
         defer { removeFolder(folder) }
         let first = try appendBatches(folder, [5])
-        let writer = try LogWriter(folder: folder)
+        let writer = try LogWriter(folder: folder, creating: true)
         #expect(writer.lastSeq == 5)
         #expect(writer.head == first[0].head)
         try writer.begin(recordedMicroseconds: 0)
@@ -51,7 +51,7 @@ import Testing
     @Test func anEmptyBatchWritesNothing() throws {
         let folder = temporaryFolder()
         defer { removeFolder(folder) }
-        let writer = try LogWriter(folder: folder)
+        let writer = try LogWriter(folder: folder, creating: true)
         try writer.begin(recordedMicroseconds: 0)
         #expect(try writer.commit() == nil)
         #expect(fileBytes(folder + "/" + LogFormat.segmentName(baseSeq: 1)).count == LogFormat.segmentHeaderSize)
@@ -63,7 +63,7 @@ import Testing
         try appendBatches(folder, [3])
         let path = folder + "/" + LogFormat.segmentName(baseSeq: 1)
         let before = fileBytes(path)
-        let writer = try LogWriter(folder: folder)
+        let writer = try LogWriter(folder: folder, creating: true)
         try writer.begin(recordedMicroseconds: 0)
         for seq in 4...40 { try writer.add(payload(Int64(seq), size: 200_000)) }   // several blocks
         #expect(fileBytes(path).count > before.count)
@@ -100,10 +100,10 @@ import Testing
     @Test func aSecondWriterIsRefusedAtOnceWhileTheFirstHoldsTheLock() throws {
         let folder = temporaryFolder()
         defer { removeFolder(folder) }
-        let first = try LogWriter(folder: folder)
-        #expect(throws: LogError.self) { _ = try LogWriter(folder: folder) }
+        let first = try LogWriter(folder: folder, creating: true)
+        #expect(throws: LogError.self) { _ = try LogWriter(folder: folder, creating: true) }
         do {
-            _ = try LogWriter(folder: folder)
+            _ = try LogWriter(folder: folder, creating: true)
         } catch let error as LogError {
             #expect(error.kind == .locked)
             #expect(error.message.contains("another process is appending"))
@@ -114,7 +114,7 @@ import Testing
     @Test func anOversizedRecordIsRefusedAndTheWriterStaysUsable() throws {
         let folder = temporaryFolder()
         defer { removeFolder(folder) }
-        let writer = try LogWriter(folder: folder)
+        let writer = try LogWriter(folder: folder, creating: true)
         try writer.begin(recordedMicroseconds: 0)
         #expect(throws: LogError.self) { try writer.add([UInt8](repeating: 1, count: LogFormat.maximumPayloadSize + 1)) }
         try writer.add(payload(1))

@@ -122,3 +122,66 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
     _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
     fclose(file)
 }
+
+/// The one-unit path reads a few records from the snapshot; it must answer like the whole state, and fall back when it cannot.
+@Suite struct OneUnitPathTests {
+    static let base = [
+        #"{"type":"policy.published","at":"2025-01-01","data":{"policy":"P1","models":["M"],"effective":"2025-01-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":12,"laborRate":6000}}"#,
+        #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D1","name":"济南服务站"}}"#,
+        #"{"type":"unit.sold","at":"2025-02-01","data":{"serial":"SN1","model":"M","dealer":"D1","price":100000}}"#,
+        #"{"type":"unit.sold","at":"2025-02-02","data":{"serial":"SN2","model":"M","dealer":"D1","price":100000}}"#,
+        #"{"type":"card.registered","at":"2025-02-05","data":{"serial":"SN1"}}"#,
+    ]
+    static let tail = [
+        #"{"type":"dealer.enrolled","at":"2025-03-01","data":{"dealer":"D2","name":"泰安维修中心"}}"#,
+        #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C1","serial":"SN1","fault":"异响"}}"#,
+        #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V1","serial":"SN1","dealer":"D2","complaint":"C1","kind":"repair","finding":"defect","laborMinutes":90,"travel":1000,"resolved":true}}"#,
+        #"{"type":"part.swapped","at":"2025-04-03","data":{"swap":"S1","visit":"V1","serial":"SN1","part":"gear","cost":30000}}"#,
+        #"{"type":"unit.exchanged","at":"2025-04-10","data":{"serial":"SN2","replacement":"SN2-R"}}"#,
+    ]
+
+    @Test func aDealerEnrolledAfterTheSnapshotCanWorkOnAUnitInIt() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.base, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append(Self.tail, to: ledger, scratch: scratch)
+        let whole = try ledger.state()
+        for serial in ["SN1", "SN2"] {
+            let partial = try ledger.state(forUnit: serial)
+            #expect(partial.unitStatuses(on: Day("2030-01-01")!).count <= 2, "\(serial) was answered from its own records")
+            for day in ["2025-02-01", "2025-04-02", "2025-04-05", "2025-05-01", "2026-06-01"].map({ Day($0)! }) {
+                #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)")
+            }
+        }
+        #expect(whole.unitStatus(serial: "SN1", on: Day("2025-05-01")!)?.extensionDays == 2)
+    }
+
+    @Test func aDamagedUnitIndexFallsBackToTheWholeState() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.base + Self.tail, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        let whole = try ledger.state()
+        let path = ledger.folder + "/state.snapshot"
+        let original = try #require(readFile(path))
+        let day = Day("2025-05-01")!
+        // Damage every byte of the units section and of the unit index (sections 4 and 5 of the header's table).
+        func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(original[at + $1]) << (8 * $1) } }
+        let unitsStart = field(80 + 4 * 24)
+        let indexEnd = field(80 + 5 * 24) + field(80 + 5 * 24 + 8)
+        #expect(unitsStart > 276 && indexEnd > unitsStart && indexEnd <= original.count)
+        for position in unitsStart..<indexEnd {
+            var damaged = original
+            damaged[position] ^= 0xFF
+            writeFile(path, damaged)
+            for serial in ["SN1", "SN2", "SN2-R"] {
+                #expect(try ledger.state(forUnit: serial).unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day),
+                        "\(serial) with byte \(position) damaged")
+            }
+        }
+        writeFile(path, original)
+    }
+}

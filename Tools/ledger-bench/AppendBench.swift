@@ -126,7 +126,7 @@ final class LogSteps: SyncedSteps {
 
     init(pool: PayloadPool, batch: Int, folder: String) throws {
         try Ledger.create(folder: folder, timeZone: Workload.zone)
-        writer = try LogWriter(folder: folder)
+        writer = try LogWriter(folder: folder, creating: true)
         self.pool = pool
         self.batch = batch
     }

@@ -5,10 +5,11 @@ import Foundation
 
 /// One run of another program as a child process: its wall time, CPU time, run-queue wait and peak memory.
 ///
-/// The child is started with `posix_spawn` (standard output and error go to files) and traced with
-/// `PTRACE_SEIZE` + `PTRACE_O_TRACEEXIT`, so that it stops once on its way out with its memory still
-/// mapped: there its `VmHWM` (peak resident set of the program after `exec`) and its `schedstat` (run-queue
-/// wait) are read, and it is let go and reaped with `wait4` for its `rusage` (CPU time).
+/// The child is started with `posix_spawn` (standard output and error go to files) behind a gate (see
+/// `ChildProcess.run`) and traced with `PTRACE_SEIZE` + `PTRACE_O_TRACEEXIT`, so that it stops once on its
+/// way out with its memory still mapped: there its `VmHWM` (peak resident set of the program after `exec`)
+/// and its `schedstat` (run-queue wait) are read, and it is let go and reaped with `wait4` for its `rusage`
+/// (CPU time).
 ///
 /// `ru_maxrss` alone would not do: `posix_spawn` starts the child with `vfork`, and `exec` records the
 /// high-water mark of the memory it replaces (this benchmark's own) into the child's `ru_maxrss`, so every
@@ -24,6 +25,8 @@ struct ChildRun {
     var peakBytes = 0
     /// Whether `peakBytes` is the child's own `VmHWM`, rather than `ru_maxrss` (an upper bound; see above).
     var peakIsExact = false
+    /// Why the peak is not exact: the `PTRACE_SEIZE` error, no exit stop, or `VmHWM` unreadable.
+    var traceProblem: String?
     /// The exit code, or nil when a signal ended the child.
     var exitCode: Int32?
     var signal: Int32 = 0
@@ -63,28 +66,54 @@ enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments` to its end; its output goes to `scratch`.out/.err and is read back.
+    ///
+    /// The child is first a `/bin/sh` that waits for one line on a pipe and then `exec`s the program in the
+    /// same process: it is traced while it waits, so it can never end before the tracer is attached, and
+    /// the clock starts when the line is written. The shell's own start-up (before the gate) is left out
+    /// of the wall time, run-queue wait and CPU time (the CPU it used so far, read from its schedstat, is
+    /// subtracted), and its memory is replaced by the program's at `exec`, so `VmHWM` is the program's.
     static func run(_ executable: String, _ arguments: [String], scratch: String) throws -> ChildRun {
         let outPath = scratch + ".out"
         let errPath = scratch + ".err"
+        var gate: [Int32] = [-1, -1]
+        guard pipe(&gate) == 0 else { throw BenchError("pipe: \(String(cString: strerror(errno)))") }
+        _ = fcntl(gate[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(gate[1], F_SETFD, FD_CLOEXEC)
+        var gateOpen = true
+        defer {
+            if gateOpen { close(gate[1]) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, gate[0], 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let words = ["/bin/sh", "-c", "read -r gate; exec \"$0\" \"$@\"", executable] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
 
         var pid: pid_t = 0
-        let started = Stopwatch.wall()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw BenchError("posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
-        // posix_spawn returns once the child has called exec: from here on its memory is the program's own.
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        close(gate[0])
+        guard spawned == 0 else { throw BenchError("posix_spawn /bin/sh: \(String(cString: strerror(spawned)))") }
+        // The shell blocks on the gate until the line below is written, so it is alive to be traced.
         let traced = Ptrace.seize(pid)
+        let seizeError = traced ? 0 : errno
+        ChildProcess.waitUntilSleeping(pid)
+        let before = ChildProcess.schedstat(pid)
 
         var run = ChildRun()
+        if !traced { run.traceProblem = "PTRACE_SEIZE: \(String(cString: strerror(seizeError)))" }
+        let started = Stopwatch.wall()
+        var newline = UInt8(ascii: "\n")
+        _ = write(gate[1], &newline, 1)
+        close(gate[1])
+        gateOpen = false
+
         var status: Int32 = 0
         var usage = rusage()
+        var after: (runtime: Double, delay: Double)?
         if traced {
             while true {
                 if wait4(pid, &status, Ptrace.waitAll, &usage) < 0 {
@@ -99,8 +128,10 @@ enum ChildProcess {
                     if let peak = ChildProcess.peakResident(pid) {
                         run.peakBytes = peak
                         run.peakIsExact = true
+                    } else {
+                        run.traceProblem = "VmHWM unreadable at the exit stop"
                     }
-                    run.queuedSeconds = ChildProcess.schedstatDelay(pid)
+                    after = ChildProcess.schedstat(pid)
                 } else if event == 0 {
                     inject = signal   // a signal on its way to the child: pass it on
                 }
@@ -112,15 +143,19 @@ enum ChildProcess {
             while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 {
                 guard errno == EINTR else { throw BenchError("waitid: \(String(cString: strerror(errno)))") }
             }
-            run.queuedSeconds = ChildProcess.schedstatDelay(pid)
+            after = ChildProcess.schedstat(pid)
             while wait4(pid, &status, 0, &usage) < 0 {
                 guard errno == EINTR else { throw BenchError("wait4: \(String(cString: strerror(errno)))") }
             }
         }
         run.seconds = Stopwatch.wall() - started
+        if let after, let before { run.queuedSeconds = max(0, after.delay - before.delay) }
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
-        run.cpuSeconds = seconds(usage.ru_utime) + seconds(usage.ru_stime)
-        if !run.peakIsExact { run.peakBytes = Int(usage.ru_maxrss) * 1024 }
+        run.cpuSeconds = max(0, seconds(usage.ru_utime) + seconds(usage.ru_stime) - (before?.runtime ?? 0))
+        if !run.peakIsExact {
+            run.peakBytes = Int(usage.ru_maxrss) * 1024
+            if run.traceProblem == nil { run.traceProblem = "no exit stop" }
+        }
         if status & 0x7f == 0 {
             run.exitCode = (status >> 8) & 0xff
         } else {
@@ -142,12 +177,25 @@ enum ChildProcess {
         return kilobytes * 1024
     }
 
-    /// Field 2 of `/proc/PID/schedstat` (run-queue wait of the main thread) in seconds; 0 when unreadable.
-    private static func schedstatDelay(_ pid: pid_t) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8) else { return 0 }
+    /// Waits (at most 0.2 s) until the process sleeps: the gate's shell has started and waits for its line.
+    private static func waitUntilSleeping(_ pid: pid_t) {
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = text.lastIndex(of: ")"), text.index(close, offsetBy: 2) < text.endIndex,
+               text[text.index(close, offsetBy: 2)] == "S" {
+                return
+            }
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+    }
+
+    /// Fields 1 and 2 of `/proc/PID/schedstat` (CPU time and run-queue wait of the main thread) in seconds.
+    private static func schedstat(_ pid: pid_t) -> (runtime: Double, delay: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8) else { return nil }
         let fields = text.split(separator: " ")
-        guard fields.count >= 2, let nanoseconds = Double(fields[1]) else { return 0 }
-        return nanoseconds * 1e-9
+        guard fields.count >= 2, let runtime = Double(fields[0]), let delay = Double(fields[1]) else { return nil }
+        return (runtime * 1e-9, delay * 1e-9)
     }
 }
 

@@ -92,8 +92,8 @@ struct ProjectionBench {
         let zone = ProjectionBench.zone
         let ledger = try Ledger.create(folder: folder, timeZone: zone)
         try Ledger.create(folder: prefixFolder, timeZone: zone)
-        let writer = try LogWriter(folder: folder)
-        let prefixWriter = try LogWriter(folder: prefixFolder)
+        let writer = try LogWriter(folder: folder, creating: true)
+        let prefixWriter = try LogWriter(folder: prefixFolder, creating: true)
         var state = LedgerState()
         var versions: [String: UInt32] = [:]
         var recent = RecentEvents()
@@ -366,7 +366,7 @@ struct ProjectionBench {
         childRow("baseline: ledger --dir D log --limit 1", logRuns)
         print("  extras, in this process (no target):")
         row("  Ledger.state(forUnit:) + unitStatus (snapshot per unit)", unitTimes, unitMeasurements, peak: nil)
-        row("  Ledger.state() (whole snapshot, as status loads it)", [wholeLoad.seconds * 1e3], [wholeLoad], peak: nil)
+        row("  Ledger.state() (whole snapshot: claims, dealers, units…)", [wholeLoad.seconds * 1e3], [wholeLoad], peak: nil)
         print("  (peak RSS: median over runs; cpu/queued: over all runs of the row)")
         print("  " + ProjectionBench.peakSource(statusRuns + helpRuns + logRuns))
         Report.noiseNote([Measurement.total(statusRuns.map { $0.measurement() }),
@@ -531,8 +531,9 @@ struct ProjectionBench {
     static func peakSource(_ runs: [ChildRun]) -> String {
         let inexact = runs.filter { !$0.peakIsExact }.count
         if inexact == 0 { return "(peak RSS: the child's VmHWM, read at its exit stop under ptrace)" }
-        return "(peak RSS: \(inexact) of \(runs.count) runs could not be traced; theirs is ru_maxrss, an upper bound "
-            + "that includes this benchmark's own peak, since posix_spawn uses vfork)"
+        let reasons = Set(runs.compactMap(\.traceProblem)).sorted().joined(separator: "; ")
+        return "(peak RSS: \(inexact) of \(runs.count) runs could not be traced (\(reasons)); theirs is ru_maxrss, an upper "
+            + "bound that includes this benchmark's own peak, since posix_spawn uses vfork)"
     }
 
     /// The seconds of `rebuilt: N events in X s`.

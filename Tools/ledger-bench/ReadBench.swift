@@ -74,7 +74,7 @@ struct ReadBench {
     /// Writes the first `events` events of the workload into a new ledger folder, returning the time it took.
     private func buildLog(folder: String) throws -> Measurement {
         try Ledger.create(folder: folder, timeZone: Workload.zone)
-        let writer = try LogWriter(folder: folder)
+        let writer = try LogWriter(folder: folder, creating: true)
         var payload: [UInt8] = []
         payload.reserveCapacity(1024)
         var m = Measurement()

@@ -48,22 +48,9 @@ extension Commands {
         return count
     }
 
-    /// Writes every byte of `bytes` to `descriptor`, retrying after `EINTR` and short writes.
+    /// Writes every byte of `bytes` to the file, or throws naming it.
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let count = write(descriptor, raw.baseAddress! + done, raw.count - done)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += count
-            }
-        }
-        if failure != 0 {
+        if let failure = Output.writeAll(descriptor, bytes) {
             throw LedgerError(.io, "cannot write \(path): \(String(cString: strerror(failure)))")
         }
     }

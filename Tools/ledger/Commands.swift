@@ -79,8 +79,9 @@ extension Commands {
         output.write("rebuilt: \(report.events) events in \(String(format3(report.seconds))) s\n")
         output.write("snapshot: written at seq \(report.events)\n")
         switch report.stored {
-        case .none: output.write("stored snapshot: there was none\n")
-        case .damaged: output.write("stored snapshot: unusable (damaged, another format version, or not matching the log); replaced\n")
+        case .none: output.write("stored snapshot: there was none of this format version\n")
+        case .damaged:
+            throw LedgerError(.verificationFailed, "the stored snapshot was damaged or did not match the log; it has been replaced")
         case .equal(let seq): output.write("stored snapshot: at seq \(seq), equal to the state rebuilt from the log\n")
         case .different(let seq):
             throw LedgerError(.verificationFailed, "the stored snapshot at seq \(seq) differs from the state rebuilt from the log; it has been replaced")

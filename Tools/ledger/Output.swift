@@ -1,10 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Ledger
 
-/// Buffered standard output: many small writes become few system calls.
+/// Buffered standard output: many small writes become few system calls, and a failed write is remembered.
 struct Output: ~Copyable {
     private var buffer: [UInt8] = []
+    /// The first write error, so a full disk or closed pipe ends the command with exit 74, not a silent cut.
+    private var failure: Int32?
 
     init() {
         buffer.reserveCapacity(1 << 16)
@@ -20,29 +23,38 @@ struct Output: ~Copyable {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    deinit {
+        if failure == nil { _ = Output.writeAll(1, buffer) }
+    }
+
     mutating func flush() {
-        Output.writeAll(1, buffer)
+        if failure == nil, let code = Output.writeAll(1, buffer) { failure = code }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    deinit {
-        Output.writeAll(1, buffer)
+    /// Writes what is left and throws if any write failed.
+    mutating func finish() throws(LedgerError) {
+        flush()
+        if let failure {
+            throw LedgerError(.io, "cannot write standard output: \(String(cString: strerror(failure)))")
+        }
     }
 
     static func standardError(_ text: String) {
-        writeAll(2, Array(text.utf8))
+        _ = writeAll(2, Array(text.utf8))
     }
 
-    /// Writes everything, retrying on `EINTR`; a closed pipe ends the writing quietly.
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
+    /// Writes everything, retrying on `EINTR`; returns the error number of a failed write.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+        bytes.withUnsafeBytes { raw -> Int32? in
             var done = 0
             while done < raw.count {
                 let count = Glibc.write(descriptor, raw.baseAddress! + done, raw.count - done)
                 if count < 0 && errno == EINTR { continue }
-                if count <= 0 { return }
+                if count <= 0 { return count < 0 ? errno : EIO }
                 done += count
             }
+            return nil
         }
     }
 }

@@ -12,9 +12,9 @@ func run(_ words: [String]) -> Int32 {
         let environment = getenv("LEDGER_DIR").map { String(cString: $0) }
         let folder = arguments.options["dir"] ?? environment.flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultFolder
         var output = Output()
-        defer { output.flush() }
         switch arguments.command {
-        case nil, "help", "--help":
+        case nil, "help":
+            try arguments.expect(flags: ["help"])
             output.write(helpText)
         case "init": try Commands.initialize(arguments, folder: folder, &output)
         case "append": try Commands.append(arguments, folder: folder, &output)
@@ -31,6 +31,7 @@ func run(_ words: [String]) -> Int32 {
         case let other?:
             throw LedgerError(.usage, "unknown command \"\(other)\" (see `ledger help`)")
         }
+        try output.finish()
         return 0
     } catch {
         let failure = error as? LedgerError ?? LedgerError(.io, "\(error)")
