@@ -14,7 +14,8 @@ import WarrantyProjections
 /// dealers, notices, other, units, unit index, idempotency keys, stream versions. The unit index is a u32
 /// count, then per unit (sorted by serial) the serial's offset u32 and length u32 in the serial blob, the
 /// record's offset u64 and length u32 in the units section and the record's CRC-32C u32, then the blob.
-/// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version), sorted by bytes.
+/// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version): keys in seq order,
+/// versions sorted by the stream name's bytes.
 ///
 /// A snapshot is a cache: one whose checksums, versions, position or head hash do not match the log is
 /// ignored (and replaced by the next `rebuild` or large append), never trusted.
@@ -51,8 +52,10 @@ struct SnapshotFile {
         }
         index.append(contentsOf: blob)
         let bodies: [[UInt8]] = [state.policies, state.dealers, state.notices, state.other, state.units, index,
-                                 encodeKeys(fold.ids.map { ($0.key, UInt64(bitPattern: $0.value)) }, width: 8),
-                                 encodeKeys(fold.versions.map { ($0.key, UInt64($0.value)) }, width: 4)]
+                                 // Keys in seq order (each seq has at most one key): deterministic, and a fast integer sort.
+                                 encodeKeys(fold.ids.map { ($0.key, UInt64(bitPattern: $0.value)) }.sorted { $0.1 < $1.1 }, width: 8),
+                                 encodeKeys(fold.versions.map { ($0.key, UInt64($0.value)) }
+                                     .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }, width: 4)]
         var header: [UInt8] = magic
         header.appendLittle(fileVersion)
         header.appendLittle(StateSnapshot.formatVersion)
@@ -78,7 +81,7 @@ struct SnapshotFile {
     private static func encodeKeys(_ pairs: [(String, UInt64)], width: Int) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.appendLittle(UInt32(pairs.count))
-        for (key, value) in pairs.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+        for (key, value) in pairs {
             bytes.appendLittle(UInt16(key.utf8.count))
             bytes.append(contentsOf: key.utf8)
             if width == 8 { bytes.appendLittle(value) } else { bytes.appendLittle(UInt32(value)) }
