@@ -33,8 +33,9 @@ today; --known-at SEQ: only the first SEQ events, what the ledger knew then; --j
                             snapshot (exit 1 if not) and store it as the new snapshot
   generate --units N [--seed S] [--out FILE]
                             write a simulated dealer network's events as JSON Lines
-  demo                      create a ledger in a new temporary folder, append a built-in sample,
-                            verify it and report
+  demo [--units N] [--seed S]
+                            generate a dealer network of N units (10,000) into a new folder under
+                            /tmp, append it, rebuild the projections, verify and report
   help                      print this text
 
 exit codes: 0 ok, 1 verification failed, 64 usage, 65 refused input,
