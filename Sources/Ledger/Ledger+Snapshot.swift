@@ -44,11 +44,20 @@ extension Ledger {
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
                   only streams: Set<String>? = nil) throws(LedgerError) {
         let reader = try logReader()
+        // With a stream filter, events are skipped by their header bytes, undecoded (a unit's events can
+        // name a dealer enrolled after the snapshot, so enrolments always apply).
+        let wanted = streams.map { Set($0.map { Array($0.utf8) }) }
+        func skipped(_ payload: UnsafeRawBufferPointer) -> Bool {
+            guard let wanted, let stream = StoredEvent.streamBytes(payload) else { return false }
+            if wanted.contains(Array(stream)) { return false }
+            return !StoredEvent.isEnrolment(payload)
+        }
         do {
             var targets: Set<Int64> = []
             try reader.scan(after: position) { record in
                 guard record.seq <= knownAt else { return false }
-                if StoredEvent.isVoid(record.payload), case .eventVoided(let void) = try StoredEvent.decodeForLedger(record).event.body {
+                if StoredEvent.isVoid(record.payload), !skipped(record.payload),
+                   case .eventVoided(let void) = try StoredEvent.decodeForLedger(record).event.body {
                     targets.insert(void.seq)
                 }
                 return true
@@ -56,9 +65,9 @@ extension Ledger {
             var kept: [Int64: Event] = [:]
             try reader.scan(after: position) { record in
                 guard record.seq <= knownAt else { return false }
+                if skipped(record.payload), !targets.contains(record.seq) { return true }
                 let stored = try StoredEvent.decodeForLedger(record)
                 if targets.contains(record.seq) { kept[record.seq] = stored.event }
-                // A unit's events can name a dealer enrolled after the snapshot: enrolments always apply.
                 if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled { return true }
                 try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in
                     if let event = kept.removeValue(forKey: seq) { return event }

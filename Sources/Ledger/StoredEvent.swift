@@ -61,10 +61,28 @@ public struct StoredEventError: Error, Equatable, Sendable {
 extension StoredEvent {
     /// Whether a payload holds an `event.voided`, read from its type tag without decoding the event.
     static func isVoid(_ payload: UnsafeRawBufferPointer) -> Bool {
-        guard payload.count >= 3 else { return false }
+        tag(payload) == voidTag
+    }
+
+    /// Whether a payload holds a `dealer.enrolled`, read from its type tag.
+    static func isEnrolment(_ payload: UnsafeRawBufferPointer) -> Bool {
+        tag(payload) == enrolmentTag
+    }
+
+    /// The stream name's bytes, read from the payload's header without decoding the event.
+    static func streamBytes(_ payload: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard payload.count >= 3 else { return nil }
+        let length = Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self)))
+        guard 3 + length <= payload.count else { return nil }
+        return UnsafeRawBufferPointer(rebasing: payload[3..<3 + length])
+    }
+
+    private static func tag(_ payload: UnsafeRawBufferPointer) -> UInt8? {
+        guard payload.count >= 3 else { return nil }
         let tagOffset = 3 + Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self))) + 4 + 1
-        return tagOffset < payload.count && payload[tagOffset] == voidTag
+        return tagOffset < payload.count ? payload[tagOffset] : nil
     }
 
     private static let voidTag = EventCodec.tag(of: .eventVoided)
+    private static let enrolmentTag = EventCodec.tag(of: .dealerEnrolled)
 }
