@@ -23,10 +23,12 @@ extension Ledger {
     /// Lines are read as they come; only the batch being built is held. An event whose `id` is
     /// already in the ledger (or earlier in the batch) is skipped as a duplicate if it is the same
     /// event, and refused if it differs. Any refused line refuses the whole batch: nothing is appended.
-    public func append(_ lines: borrowing LineReader,
+    ///
+    /// While another process appends, waits up to `lockWaitSeconds` for the writer lock, then fails (exit 74).
+    public func append(_ lines: borrowing LineReader, lockWaitSeconds: Double = 0.1,
                        recordedMicroseconds: Int64 = Ledger.currentMicroseconds()) throws(LedgerError) -> AppendReport {
         let writer: LogWriter
-        do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }
+        do { writer = try LogWriter(folder: folder, lockWaitSeconds: lockWaitSeconds) } catch { throw LedgerError.wrap(error) }
         var fold = try self.fold()
         var pending: [Int64: Event] = [:]
         var report = AppendReport(appended: 0, duplicates: 0, head: writer.head,

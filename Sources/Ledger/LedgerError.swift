@@ -29,7 +29,8 @@ extension LedgerError {
         case .corrupt: self.init(.verificationFailed, error.message)
         case .notFound: self.init(.notFound, error.message)
         case .limit: self.init(.refused, error.message)
-        case .locked, .io, .poisoned: self.init(.io, error.message)
+        case .locked: self.init(.io, error.message + ", or let `append --wait SECONDS` wait for it")
+        case .io, .poisoned: self.init(.io, error.message)
         }
     }
 

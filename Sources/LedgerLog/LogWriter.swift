@@ -113,15 +113,21 @@ public final class LogWriter {
         block.deallocate()
     }
 
-    /// Takes the writer lock, retrying every 2 ms until `seconds` have passed.
+    /// Takes the writer lock, retrying (every 2 ms, backing off to 50 ms) until `seconds` have passed.
     private static func acquire(_ lock: borrowing PosixFile, waitingUpTo seconds: Double) throws(LogError) -> Bool {
-        var waited = 0.0
+        func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        let deadline = now() + seconds
+        var pauseNanoseconds = 2_000_000
         while true {
             if try lock.tryLock() { return true }
-            if waited >= seconds { return false }
-            var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+            if now() >= deadline { return false }
+            var pause = timespec(tv_sec: 0, tv_nsec: pauseNanoseconds)
             nanosleep(&pause, nil)
-            waited += 0.002
+            pauseNanoseconds = min(pauseNanoseconds * 2, 50_000_000)
         }
     }
 

@@ -49,6 +49,35 @@ import Testing
     }
 }
 
+extension WriterLockTests {
+    /// With `--wait`, an append waits for the holder to finish and then goes through; the wait is bounded.
+    @Test func appendWithWaitWaitsForTheHolderOrGivesUpAfterItsTime() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(Fixture.path("base.jsonl"))
+            let line = try ledger.input(lines: [
+                #"{"type":"payment.received","at":"2025-05-01","id":"wait-test-payment","data":{"dealer":"D1","amount":100}}"#,
+            ])
+
+            let holder = try await LockHolder(lockFile: ledger.folder + "/lock", scratch: scratch)
+            let gaveUp = try await ledger.run("append", "--wait", "0.5", line)
+            #expect(gaveUp.status == 74, "\(gaveUp)")
+            #expect(gaveUp.seconds >= 0.5 && gaveUp.seconds < 5, "waited its time: \(gaveUp.seconds) s")
+            #expect(try await ledger.log().count == 20)
+
+            async let waited = ledger.run("append", "--wait", "30", line)
+            try await Task.sleep(for: .milliseconds(700))
+            try await holder.release()
+            let result = try await waited
+            #expect(result.status == 0, "\(result)")
+            #expect(result.seconds >= 0.6, "it waited for the holder: \(result.seconds) s")
+            #expect(result.standardOutput.hasPrefix("appended: 1\n"), "\(result)")
+            #expect(try await ledger.verified().events == 21)
+        }
+    }
+}
+
 /// A `python3` process holding the writer lock of a ledger folder until `release`.
 final class LockHolder {
     let process: Process

@@ -15,11 +15,18 @@ enum Commands {
     }
 
     static func append(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
-        try arguments.expect(positionals: 0...1)
+        try arguments.expect(options: ["wait"], positionals: 0...1)
+        var wait = 0.1
+        if let text = arguments.options["wait"] {
+            guard let seconds = Double(text), seconds >= 0, seconds <= 86_400 else {
+                throw LedgerError(.usage, "--wait must be a number of seconds from 0 to 86400, not \"\(text)\"")
+            }
+            wait = max(seconds, 0.1)
+        }
         let ledger = try Ledger(folder: folder)
         let source = arguments.positionals.first ?? "-"
         let lines = source == "-" ? LineReader.standardInput() : try LineReader(path: source)
-        let report = try ledger.append(lines)
+        let report = try ledger.append(lines, lockWaitSeconds: wait)
         output.write(describe(report))
     }
 

@@ -9,9 +9,11 @@ The ledger lives in one folder: --dir PATH, else $LEDGER_DIR, else ./ledger.
 
 commands:
   init [--tz +08:00]        create an empty ledger; business days are counted in this zone
-  append [FILE|-]           validate JSON Lines (a file, or standard input) and append them as
+  append [FILE|-] [--wait SECONDS]
+                            validate JSON Lines (a file, or standard input) and append them as
                             one atomic batch; prints appended and duplicate counts, the seq
-                            range and the new head digest
+                            range and the new head digest. While another process appends, fail
+                            at once (exit 74) or, with --wait, wait up to SECONDS for it
   log [--from SEQ] [--limit N] [--stream S]
                             print stored events as JSON Lines with their envelope
                             (seq, stream, version, recorded, hash) and input fields

@@ -4,7 +4,7 @@ import Glibc
 import Ledger
 
 /// Options that take a value, for every command.
-let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed", "out"]
+let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed", "out", "wait"]
 
 func run(_ words: [String]) -> Int32 {
     do {
