@@ -185,3 +185,26 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
         writeFile(path, original)
     }
 }
+
+/// The ledger's files are its owner's alone: the folder 0700, every file 0600, whatever the umask allows more.
+@Suite struct PermissionTests {
+    @Test func theFolderAndEveryFileAreTheOwnersOnly() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let previous = umask(0)
+        defer { umask(previous) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            #expect(stat(path, &info) == 0, "\(path)")
+            return info.st_mode & 0o777
+        }
+        #expect(mode(ledger.folder) == 0o700)
+        let names = ["LEDGER", "lock", "00000000000000000001.seg", "state.snapshot"]
+        for name in names {
+            #expect(mode(ledger.folder + "/" + name) == 0o600, "\(name)")
+        }
+    }
+}
