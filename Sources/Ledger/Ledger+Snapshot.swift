@@ -103,11 +103,15 @@ extension Ledger {
         case .missing, .otherVersion: break
         case .damaged: stored = .damaged
         case .header(let file, let snapshotReader):
-            if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq, let snapshot = file.loadFold(snapshotReader) {
+            if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq {
                 try foldTail(&fold, after: nil, knownAt: file.lastSeq)
                 foldedTo = file.lastRecord
-                let equal = snapshot.state.snapshot() == fold.state.snapshot() && snapshot.ids == fold.ids && snapshot.versions == fold.versions
-                stored = equal ? .equal(seq: file.lastSeq) : .different(seq: file.lastSeq)
+                // Byte for byte: the encoding is deterministic, and no second state is built to compare.
+                switch file.holds(fold, snapshotReader) {
+                case true?: stored = .equal(seq: file.lastSeq)
+                case false?: stored = .different(seq: file.lastSeq)
+                case nil: stored = .damaged
+                }
             } else {
                 stored = .damaged
             }

@@ -36,26 +36,7 @@ struct SnapshotFile {
 
     /// Writes the fold as the folder's snapshot, atomically (a new file synced, then renamed over the old one).
     static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String) throws {
-        let state = fold.state.snapshot()
-        var index: [UInt8] = []
-        var blob: [UInt8] = []
-        index.appendLittle(UInt32(state.unitIndex.count))
-        state.units.withUnsafeBytes { units in
-            for entry in state.unitIndex {
-                index.appendLittle(UInt32(blob.count))
-                index.appendLittle(UInt32(entry.serial.utf8.count))
-                index.appendLittle(UInt64(entry.offset))
-                index.appendLittle(UInt32(entry.length))
-                index.appendLittle(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: units[entry.offset..<entry.offset + entry.length])))
-                blob.append(contentsOf: entry.serial.utf8)
-            }
-        }
-        index.append(contentsOf: blob)
-        let bodies: [[UInt8]] = [state.policies, state.dealers, state.notices, state.other, state.units, index,
-                                 // Keys in seq order (each seq has at most one key): deterministic, and a fast integer sort.
-                                 encodeKeys(fold.ids.map { ($0.key, UInt64(bitPattern: $0.value)) }.sorted { $0.1 < $1.1 }, width: 8),
-                                 encodeKeys(fold.versions.map { ($0.key, UInt64($0.value)) }
-                                     .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }, width: 4)]
+        let bodies = sections(of: fold)
         var header: [UInt8] = magic
         header.appendLittle(fileVersion)
         header.appendLittle(StateSnapshot.formatVersion)
@@ -76,6 +57,41 @@ struct SnapshotFile {
         header.appendLittle(CRC32C.checksum(header))
         precondition(header.count == headerSize, "snapshot header is \(header.count) bytes")
         try DurableFiles.replace(path: folder + "/" + fileName, chunks: [header] + bodies)
+    }
+
+    /// The eight section bodies of the snapshot of `fold`, in file order; the encoding is deterministic.
+    static func sections(of fold: LedgerFold) -> [[UInt8]] {
+        let state = fold.state.snapshot()
+        var index: [UInt8] = []
+        var blob: [UInt8] = []
+        index.appendLittle(UInt32(state.unitIndex.count))
+        state.units.withUnsafeBytes { units in
+            for entry in state.unitIndex {
+                index.appendLittle(UInt32(blob.count))
+                index.appendLittle(UInt32(entry.serial.utf8.count))
+                index.appendLittle(UInt64(entry.offset))
+                index.appendLittle(UInt32(entry.length))
+                index.appendLittle(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: units[entry.offset..<entry.offset + entry.length])))
+                blob.append(contentsOf: entry.serial.utf8)
+            }
+        }
+        index.append(contentsOf: blob)
+        return [state.policies, state.dealers, state.notices, state.other, state.units, index,
+                // Keys in seq order (each seq has at most one key): deterministic, and a fast integer sort.
+                encodeKeys(fold.ids.map { ($0.key, UInt64(bitPattern: $0.value)) }.sorted { $0.1 < $1.1 }, width: 8),
+                encodeKeys(fold.versions.map { ($0.key, UInt64($0.value)) }
+                    .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }, width: 4)]
+    }
+
+    /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared section by section;
+    /// nil when a stored section fails its checksum.
+    func holds(_ fold: LedgerFold, _ reader: SnapshotReader) -> Bool? {
+        var equal = fold.lastSeq == lastSeq
+        for (section, bytes) in zip(Section.allCases, SnapshotFile.sections(of: fold)) {
+            guard let stored = self.section(section, reader) else { return nil }
+            equal = equal && stored == bytes
+        }
+        return equal
     }
 
     private static func encodeKeys(_ pairs: [(String, UInt64)], width: Int) -> [UInt8] {
