@@ -153,6 +153,8 @@ struct SegmentScanner {
             expectedSeq += Int64(block.count)
             let blockEnd = bodyOffset + Int64(block.bodyLength)
             if block.commits {
+                // Read the span while `body` still points at this block: redelivery moves the window.
+                result.lastRecord = try lastRecordSpan(body, bodyOffset: bodyOffset)
                 if let start = pendingStart {
                     stopped = try redeliver(&reader, from: start, to: blockEnd, after: from, visit: visit)
                     pendingStart = nil
@@ -160,7 +162,6 @@ struct SegmentScanner {
                 result.committedEnd = blockEnd
                 result.lastSeq = expectedSeq - 1
                 result.chainHead = chain
-                result.lastRecord = try lastRecordSpan(body, bodyOffset: bodyOffset)
                 if stopped { return result }
             } else if pendingStart == nil {
                 pendingStart = offset

@@ -129,3 +129,21 @@ import Testing
         #expect(LogFormat.baseSeq(ofSegment: "lock") == nil)
     }
 }
+
+/// A batch of several blocks is delivered after its commit block is read; the head must still be its last record's hash.
+@Suite struct MultiBlockHeadTests {
+    @Test func theHeadAfterAMultiBlockBatchIsFoundWithoutTheChainCheck() throws {
+        let folder = temporaryFolder()
+        defer { removeFolder(folder) }
+        let receipts = try appendBatches(folder, [2, 60], payloadSize: 300_000)
+        let summary = try LogReader(folder: folder).scan { _ in true }
+        #expect(summary.head == receipts[1].head)
+        #expect(summary.lastRecord?.end == Int64(fileBytes(folder + "/" + LogFormat.segmentName(baseSeq: 1)).count))
+        let writer = try LogWriter(folder: folder)
+        #expect(writer.head == receipts[1].head)
+        try writer.begin(recordedMicroseconds: 0)
+        try writer.add(payload(63))
+        try writer.commit()
+        #expect(try readAll(folder).records.count == 63, "the chain still links")
+    }
+}
