@@ -37,29 +37,13 @@ import sys
 import tempfile
 import time
 
-ENROLL = {"type": "dealer.enrolled", "at": "2025-01-01", "id": "enroll-D1",
-          "data": {"dealer": "D1", "name": "测试经销商"}}
+from ledgertools import ENROLL, parse_ack, payment, run, write_batch
+
 LOCKED = 74
 
 
 def event_id(w, b, i):
     return "w%d-b%d-%d" % (w, b, i)
-
-
-def write_batch(path, events):
-    with open(path, "w", encoding="utf-8") as f:
-        for e in events:
-            f.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")))
-            f.write("\n")
-
-
-def parse_ack(stdout):
-    out = {}
-    for line in stdout.splitlines():
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip()] = v.strip()
-    return out
 
 
 def writer(args):
@@ -75,9 +59,7 @@ def writer(args):
     for b in range(batches):
         n = rng.randint(1, max_events)
         result["sizes"][b] = n
-        write_batch(path, [{"type": "payment.received", "at": "2025-02-01", "id": event_id(w, b, i),
-                            "data": {"dealer": "D1", "amount": rng.randint(1, 10_000_000),
-                                     "ref": event_id(w, b, i)}} for i in range(n)])
+        write_batch(path, [payment(event_id(w, b, i), rng.randint(1, 10_000_000)) for i in range(n)])
         cmd = [binary, "--dir", ledger_dir, "append", path] + (["--wait", "60"] if wait else [])
         t0 = time.monotonic()
         deadline = t0 + 120
@@ -125,12 +107,12 @@ def main():
     work = tempfile.mkdtemp(prefix="concurrent-writers-")
     d = os.path.join(work, "ledger")
     failures = []
-    r = subprocess.run([binary, "--dir", d, "init"], capture_output=True, text=True)
+    r = run(binary, d, "init")
     if r.returncode != 0:
         raise SystemExit("init failed: " + r.stderr)
     p = os.path.join(work, "enroll.jsonl")
     write_batch(p, [ENROLL])
-    r = subprocess.run([binary, "--dir", d, "append", p], capture_output=True, text=True)
+    r = run(binary, d, "append", p)
     if r.returncode != 0:
         raise SystemExit("enrolment failed: " + r.stderr)
 
@@ -144,11 +126,11 @@ def main():
     for res in results:
         failures.extend(res["failures"])
 
-    r = subprocess.run([binary, "--dir", d, "verify"], capture_output=True, text=True)
+    r = run(binary, d, "verify")
     verify_clean = r.returncode == 0
     if not verify_clean:
         failures.append("verify exit %d: %s" % (r.returncode, r.stderr.strip()))
-    r = subprocess.run([binary, "--dir", d, "log"], capture_output=True, text=True)
+    r = run(binary, d, "log")
     if r.returncode != 0:
         failures.append("log exit %d: %s" % (r.returncode, r.stderr.strip()))
     events = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]

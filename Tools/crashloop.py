@@ -50,35 +50,7 @@ import sys
 import tempfile
 import time
 
-ENROLL = {"type": "dealer.enrolled", "at": "2025-01-01", "id": "enroll-D1",
-          "data": {"dealer": "D1", "name": "测试经销商"}}
-
-
-def payment(eid, amount):
-    return {"type": "payment.received", "at": "2025-02-01", "id": eid,
-            "data": {"dealer": "D1", "amount": amount, "ref": eid[:64]}}
-
-
-def write_batch(path, events):
-    with open(path, "w", encoding="utf-8") as f:
-        for e in events:
-            f.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")))
-            f.write("\n")
-
-
-def run(binary, ledger_dir, *args, timeout=600):
-    return subprocess.run([binary, "--dir", ledger_dir, *args], capture_output=True,
-                          text=True, timeout=timeout)
-
-
-def parse_ack(stdout):
-    """Return dict of the `key: value` lines printed by append."""
-    out = {}
-    for line in stdout.splitlines():
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip()] = v.strip()
-    return out
+from ledgertools import ENROLL, parse_ack, payment, run, write_batch
 
 
 def batch_size(rng, largest):

@@ -86,13 +86,12 @@ public struct LogReader: Sendable {
         } else if lastSeq > 0 {
             lastPosition = try lastRecordPosition(before: start)
         }
-        let head: SHA256Digest
-        if let previous {
-            head = previous
-        } else if let lastRecord {
-            head = try lastRecord.scanner.hashOfRecord(at: lastRecord.span)
-        } else {
-            head = try lastHash(before: start)
+        var head = previous ?? LogFormat.genesis
+        if previous == nil, let lastPosition {
+            guard let found = try record(at: lastPosition) else {
+                throw LogError(.corrupt, "the last record, at \(LogFormat.segmentName(baseSeq: lastPosition.segmentBaseSeq)) byte \(lastPosition.offset), changed while it was read")
+            }
+            head = found.hash
         }
         return LogSummary(lastSeq: lastSeq, head: head, tornBytes: tornBytes,
                           segments: segments.count, committedBytes: committedBytes, lastRecord: lastPosition)
@@ -107,16 +106,5 @@ public struct LogReader: Sendable {
             }
         }
         return nil
-    }
-
-    /// The hash of the last record in the segments before `index` (the genesis value if they hold none).
-    private func lastHash(before index: Int) throws -> SHA256Digest {
-        for earlier in stride(from: index - 1, through: 0, by: -1) {
-            let scanner = scanner(earlier)
-            if let span = try scanner.scan(previous: nil, from: .max, visit: { _ in true }).lastRecord {
-                return try scanner.hashOfRecord(at: span)
-            }
-        }
-        return LogFormat.genesis
     }
 }

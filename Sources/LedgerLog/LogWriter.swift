@@ -103,7 +103,11 @@ public final class LogWriter {
         recoveredTornBytes = tornBytes
         block = .allocate(byteCount: LogFormat.maximumBlockSize + LogFormat.blockHeaderSize, alignment: 16)
         if let span = scan.lastRecord {
-            head = try scanner.hashOfRecord(at: span)
+            let position = RecordPosition(segmentBaseSeq: scanner.baseSeq, offset: span.offset, length: span.length)
+            guard let found = try LogReader(folder: folder).record(at: position) else {
+                throw LogError(.corrupt, "segment \(scanner.name) at byte \(span.offset): the last record changed while it was read")
+            }
+            head = found.hash
         } else {
             head = try LogReader(folder: folder).scan(from: .max).head
         }

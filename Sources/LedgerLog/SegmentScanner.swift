@@ -246,15 +246,4 @@ struct SegmentScanner {
         }
         return last
     }
-
-    /// The SHA-256 of the record at `span`: the chain head when this record is the last.
-    func hashOfRecord(at span: (offset: Int64, length: Int)) throws -> SHA256Digest {
-        let file = try PosixFile(path: path, flags: O_RDONLY)
-        var bytes = [UInt8](repeating: 0, count: span.length)
-        let count = try bytes.withUnsafeMutableBytes { buffer throws(LogError) in
-            try file.read(into: buffer, at: span.offset)
-        }
-        guard count == span.length else { throw corrupt(span.offset, "record changed while it was read") }
-        return SHA256.hash(bytes)
-    }
 }
