@@ -36,13 +36,16 @@ extension Ledger {
         return (file, snapshotReader)
     }
 
-    /// Folds the events after `position` (all of them when nil) up to `knownAt` into `fold`.
+    /// Folds the events after `position` (all of them when nil) up to `knownAt` into `fold`; returns the
+    /// log's summary when the fold read the whole log from its first record.
     ///
     /// A void needs the event it cancels. A first pass, which decodes only the voids, collects their
     /// targets; the second keeps those events as it meets them, so no target is looked up in the log
-    /// unless it lies before `position`.
+    /// unless it lies before `position`. A fold from the first record decodes on a second thread while
+    /// this one applies.
+    @discardableResult
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
-                  only streams: Set<String>? = nil) throws(LedgerError) {
+                  only streams: Set<String>? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
         // With a stream filter, events are skipped by their header bytes, undecoded (a unit's events can
         // name a dealer enrolled after the snapshot, so enrolments always apply).
@@ -63,18 +66,34 @@ extension Ledger {
                 return true
             }
             var kept: [Int64: Event] = [:]
+            func apply(_ stored: StoredEvent, seq: Int64) throws(LedgerError) {
+                if targets.contains(seq) { kept[seq] = stored.event }
+                try fold.apply(stored, seq: seq) { seq throws(LedgerError) in
+                    if let event = kept.removeValue(forKey: seq) { return event }
+                    return try self.event(at: seq)
+                }
+            }
+            if position == nil, streams == nil {
+                return try reader.scan(from: 1, decodingInParallel: { record in
+                    (record.seq, try StoredEvent.decodeForLedger(record))
+                }) { (seq: Int64, stored: StoredEvent) in
+                    guard seq <= knownAt else { return false }
+                    try apply(stored, seq: seq)
+                    return true
+                }
+            }
             try reader.scan(after: position) { record in
                 guard record.seq <= knownAt else { return false }
                 if skipped(record.payload), !targets.contains(record.seq) { return true }
                 let stored = try StoredEvent.decodeForLedger(record)
-                if targets.contains(record.seq) { kept[record.seq] = stored.event }
-                if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled { return true }
-                try fold.apply(stored, seq: record.seq) { seq throws(LedgerError) in
-                    if let event = kept.removeValue(forKey: seq) { return event }
-                    return try self.event(at: seq)
+                if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled {
+                    if targets.contains(record.seq) { kept[record.seq] = stored.event }
+                    return true
                 }
+                try apply(stored, seq: record.seq)
                 return true
             }
+            return nil
         } catch {
             throw LedgerError.wrap(error)
         }
@@ -116,10 +135,11 @@ extension Ledger {
                 stored = .damaged
             }
         }
-        try foldTail(&fold, after: foldedTo, knownAt: .max)
-        let summary: LogSummary
-        do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
-        try writeSnapshot(fold, head: writer.head, lastRecord: summary.lastRecord)
+        var summary = try foldTail(&fold, after: foldedTo, knownAt: .max)
+        if summary == nil {
+            do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
+        }
+        try writeSnapshot(fold, head: writer.head, lastRecord: summary?.lastRecord)
         return RebuildReport(events: fold.lastSeq, stored: stored, seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
     }
 

@@ -17,7 +17,7 @@ extension Ledger {
     /// Re-reads the whole log: every checksum, the hash chain from genesis, every payload's decoding
     /// and every stream's version sequence; throws a verification error naming the first bad position.
     public func verify() throws(LedgerError) -> VerifyReport {
-        var versions: [String: UInt32] = [:]
+        var versions = KeyTable<UInt32>()
         let summary = try forEachEvent(checkChain: true) { logged throws(LedgerError) in
             let stream = logged.stored.stream
             let expected = versions[stream, default: 0] + 1

@@ -128,9 +128,10 @@ public struct LedgerFold: Sendable {
     public private(set) var lastSeq: Int64 = 0
     /// The seq of the snapshot this fold started from (0: from the first event).
     public private(set) var snapshotSeq: Int64 = 0
-    /// The seq of the event that used each idempotency key.
-    var ids: [String: Int64] = [:]
-    var versions: [String: UInt32] = [:]
+    /// The seq of the event that used each idempotency key, in log order.
+    var ids = KeyTable<Int64>()
+    /// The version of each stream's last event, streams in the order of their first event.
+    var versions = KeyTable<UInt32>()
 
     init() {}
 

@@ -7,22 +7,22 @@ import WarrantyProjections
 
 /// The projection cache `state.snapshot`: the folded state at a log position, checked against the log before use.
 ///
-/// Layout (little-endian): a 276-byte header — magic `WLSNAPS1`, file version u32 (1), state format version
+/// Layout (little-endian): a 276-byte header — magic `WLSNAPS1`, file version u32 (2), state format version
 /// u32, last seq i64, head hash (32 bytes), the last record's segment base seq i64, byte offset i64 and
 /// length u32, section count u32 (8), then per section offset u64, length u64, CRC-32C u32 and reserved
 /// u32, and finally the CRC-32C of the header's first 272 bytes — followed by the sections: policies,
 /// dealers, notices, other, units, unit index, idempotency keys, stream versions. The unit index is a u32
 /// count, then per unit (sorted by serial) the serial's offset u32 and length u32 in the serial blob, the
 /// record's offset u64 and length u32 in the units section and the record's CRC-32C u32, then the blob.
-/// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version): keys in seq order,
-/// versions sorted by the stream name's bytes.
+/// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version), each key once, in log
+/// order: keys by the seq that used them, streams by their first event.
 ///
 /// A snapshot is a cache: one whose checksums, versions, position or head hash do not match the log is
 /// ignored (and replaced by the next `rebuild` or large append), never trusted.
 struct SnapshotFile {
     static let fileName = "state.snapshot"
     static let magic = Array("WLSNAPS1".utf8)
-    static let fileVersion: UInt32 = 1
+    static let fileVersion: UInt32 = 2
     static let headerSize = 276
     static let sectionCount = 8
     enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions }
@@ -77,10 +77,9 @@ struct SnapshotFile {
         }
         index.append(contentsOf: blob)
         return [state.policies, state.dealers, state.notices, state.other, state.units, index,
-                // Keys in seq order (each seq has at most one key): deterministic, and a fast integer sort.
-                encodeKeys(fold.ids.map { ($0.key, UInt64(bitPattern: $0.value)) }.sorted { $0.1 < $1.1 }, width: 8),
-                encodeKeys(fold.versions.map { ($0.key, UInt64($0.value)) }
-                    .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }, width: 4)]
+                // In insertion order, which is log order whether folded at once or in steps: deterministic.
+                encodeKeys(fold.ids) { UInt64(bitPattern: $0) },
+                encodeKeys(fold.versions) { UInt64($0) }]
     }
 
     /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared section by section;
@@ -94,13 +93,14 @@ struct SnapshotFile {
         return equal
     }
 
-    private static func encodeKeys(_ pairs: [(String, UInt64)], width: Int) -> [UInt8] {
+    private static func encodeKeys<Value>(_ table: KeyTable<Value>, _ value: (Value) -> UInt64) -> [UInt8] {
+        let width = MemoryLayout<Value>.size
         var bytes: [UInt8] = []
-        bytes.appendLittle(UInt32(pairs.count))
-        for (key, value) in pairs {
-            bytes.appendLittle(UInt16(key.utf8.count))
-            bytes.append(contentsOf: key.utf8)
-            if width == 8 { bytes.appendLittle(value) } else { bytes.appendLittle(UInt32(value)) }
+        bytes.appendLittle(UInt32(table.count))
+        table.forEach { key, stored in
+            bytes.appendLittle(UInt16(key.count))
+            bytes.append(contentsOf: key)
+            if width == 8 { bytes.appendLittle(value(stored)) } else { bytes.appendLittle(UInt32(value(stored))) }
         }
         return bytes
     }
@@ -165,14 +165,15 @@ struct SnapshotFile {
             parts.append(bytes)
         }
         guard let index = SnapshotFile.decodeIndex(parts[Section.unitIndex.rawValue], unitsLength: parts[Section.units.rawValue].count),
-              let ids = SnapshotFile.decodeKeys(parts[Section.ids.rawValue], width: 8),
-              let versions = SnapshotFile.decodeKeys(parts[Section.versions.rawValue], width: 4) else { return nil }
+              let ids = SnapshotFile.decodeKeys(parts[Section.ids.rawValue], { Int64(bitPattern: $0) }),
+              let versions = SnapshotFile.decodeKeys(parts[Section.versions.rawValue], { UInt32(truncatingIfNeeded: $0) })
+        else { return nil }
         let snapshot = StateSnapshot(lastSeq: lastSeq, policies: parts[0], dealers: parts[1], notices: parts[2], other: parts[3],
                                      units: parts[4], unitIndex: index.map { UnitIndexEntry(serial: $0.serial, offset: $0.offset, length: $0.length) })
         guard let state = try? LedgerState(snapshot: snapshot) else { return nil }
         var fold = LedgerFold(state: state, lastSeq: lastSeq)
-        fold.ids = Dictionary(uniqueKeysWithValues: ids.map { ($0.0, Int64(bitPattern: $0.1)) })
-        fold.versions = Dictionary(uniqueKeysWithValues: versions.map { ($0.0, UInt32($0.1)) })
+        fold.ids = ids
+        fold.versions = versions
         return fold
     }
 
@@ -253,25 +254,32 @@ struct SnapshotFile {
         return entries
     }
 
-    static func decodeKeys(_ bytes: [UInt8], width: Int) -> [(String, UInt64)]? {
+    /// The keys of a keys or versions section in their stored order; nil unless the bytes are exactly such a list.
+    static func decodeKeys<Value>(_ bytes: [UInt8], _ value: (UInt64) -> Value) -> KeyTable<Value>? {
+        let width = MemoryLayout<Value>.size
         guard bytes.count >= 4 else { return nil }
         let count = Int(bytes.littleUInt32(at: 0))
         guard count <= bytes.count / (2 + width) else { return nil }
-        var pairs: [(String, UInt64)] = []
-        pairs.reserveCapacity(count)
+        var table = KeyTable<Value>()
         var position = 4
-        for _ in 0..<count {
-            guard position + 2 <= bytes.count else { return nil }
-            let length = Int(bytes.littleUInt16(at: position))
-            position += 2
-            guard position + length + width <= bytes.count,
-                  let key = String(validating: bytes[position..<position + length], as: UTF8.self) else { return nil }
-            position += length
-            let value = width == 8 ? bytes.littleUInt64(at: position) : UInt64(bytes.littleUInt32(at: position))
-            position += width
-            pairs.append((key, value))
+        let valid = bytes.withUnsafeBytes { raw in
+            for _ in 0..<count {
+                guard position + 2 <= raw.count else { return false }
+                let length = Int(bytes.littleUInt16(at: position))
+                position += 2
+                guard position + length + width <= raw.count else { return false }
+                let key = UnsafeRawBufferPointer(rebasing: raw[position..<position + length])
+                guard String(validating: key, as: UTF8.self) != nil else { return false }
+                position += length
+                let stored = width == 8 ? bytes.littleUInt64(at: position) : UInt64(bytes.littleUInt32(at: position))
+                position += width
+                let before = table.count
+                table.set(key, value(stored))
+                guard table.count == before + 1 else { return false }  // each key once
+            }
+            return position == raw.count
         }
-        return position == bytes.count ? pairs : nil
+        return valid ? table : nil
     }
 }
 
