@@ -19,7 +19,11 @@ extension Commands {
         let generator = EventGenerator(configuration)
 
         guard let path = arguments.options["out"] else {
-            generator.writeJSONLines { (chunk: [UInt8]) in output.write(bytes: chunk) }
+            let progress = ProgressLine(verb: "generate")
+            defer { progress.finish() }
+            generator.writeJSONLines(progress: progress.handler.map { handler in { handler(Int64($0), nil) } }) {
+                (chunk: [UInt8]) in output.write(bytes: chunk)
+            }
             return
         }
         guard !path.isEmpty else { throw LedgerError(.usage, "--out needs a file name") }
@@ -35,8 +39,10 @@ extension Commands {
         }
         var closed = false
         defer { if !closed { close(descriptor) } }
-        let count = try generator.writeJSONLines { (chunk: [UInt8]) throws(LedgerError) in
-            try writeAll(descriptor, chunk, path: path)
+        let progress = ProgressLine(verb: "generate")
+        defer { progress.finish() }
+        let count = try generator.writeJSONLines(progress: progress.handler.map { handler in { handler(Int64($0), nil) } }) {
+            (chunk: [UInt8]) throws(LedgerError) in try writeAll(descriptor, chunk, path: path)
         }
         guard fsync(descriptor) == 0 else {
             throw LedgerError(.io, "cannot sync \(path): \(String(cString: strerror(errno)))")

@@ -82,7 +82,10 @@ enum Commands {
 extension Commands {
     static func rebuild(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect()
-        let report = try Ledger(folder: folder).rebuild()
+        let progress = ProgressLine(verb: "rebuild")
+        defer { progress.finish() }
+        let report = try Ledger(folder: folder).rebuild(progress: progress.handler)
+        progress.finish()
         output.write("rebuilt: \(report.events) events in \(String(format3(report.seconds))) s\n")
         output.write("snapshot: written at seq \(report.events)\n")
         switch report.stored {
