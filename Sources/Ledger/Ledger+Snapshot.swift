@@ -45,7 +45,7 @@ extension Ledger {
     /// this one applies.
     @discardableResult
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
-                  only streams: Set<String>? = nil) throws(LedgerError) -> LogSummary? {
+                  only streams: Set<String>? = nil, progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
         // With a stream filter, events are skipped by their header bytes, undecoded (a unit's events can
         // name a dealer enrolled after the snapshot, so enrolments always apply).
@@ -67,6 +67,7 @@ extension Ledger {
             }
             var kept: [Int64: Event] = [:]
             func apply(_ stored: StoredEvent, seq: Int64) throws(LedgerError) {
+                if let progress, seq & 0xFFFF == 0 { progress(seq, nil) }
                 if targets.contains(seq) { kept[seq] = stored.event }
                 try fold.apply(stored, seq: seq) { seq throws(LedgerError) in
                     if let event = kept.removeValue(forKey: seq) { return event }
@@ -109,12 +110,14 @@ extension Ledger {
     }
 
     /// Recreates every projection from the log alone, compares it with the stored snapshot at the
-    /// snapshot's own seq, and stores the rebuilt state as the new snapshot.
-    public func rebuild() throws(LedgerError) -> RebuildReport {
+    /// snapshot's own seq, and stores the rebuilt state as the new snapshot. `progress` counts events folded.
+    public func rebuild(progress: ProgressHandler? = nil) throws(LedgerError) -> RebuildReport {
         let started = Ledger.currentMicroseconds()
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }
         let reader = try logReader()
+        let total = writer.lastSeq
+        let counted: ProgressHandler? = progress.map { progress in { done, _ in progress(done, total) } }
         var fold = LedgerFold()
         var stored = RebuildReport.Comparison.none
         var foldedTo: RecordPosition?
@@ -123,7 +126,7 @@ extension Ledger {
         case .damaged: stored = .damaged
         case .header(let file, let snapshotReader):
             if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq {
-                try foldTail(&fold, after: nil, knownAt: file.lastSeq)
+                try foldTail(&fold, after: nil, knownAt: file.lastSeq, progress: counted)
                 foldedTo = file.lastRecord
                 // Byte for byte: the encoding is deterministic, and no second state is built to compare.
                 switch file.holds(fold, snapshotReader) {
@@ -135,7 +138,7 @@ extension Ledger {
                 stored = .damaged
             }
         }
-        var summary = try foldTail(&fold, after: foldedTo, knownAt: .max)
+        var summary = try foldTail(&fold, after: foldedTo, knownAt: .max, progress: counted)
         if summary == nil {
             do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
         }
