@@ -14,6 +14,6 @@ extension Ledger {
 
     /// The warranty state the ledger knew after its first `knownAt` events (all of them by default).
     public func state(knownAt: Int64 = .max) throws(LedgerError) -> LedgerState {
-        try fold(knownAt: knownAt).state
+        try fold(knownAt: knownAt, keys: false).state
     }
 }

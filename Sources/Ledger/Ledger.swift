@@ -99,10 +99,13 @@ public final class Ledger: Sendable {
 
     /// Folds the log, or its first `knownAt` events, into warranty state: from the snapshot when one
     /// matches the log and lies at or before `knownAt`, else from the first event.
-    public func fold(knownAt: Int64 = .max) throws(LedgerError) -> LedgerFold {
+    ///
+    /// With `keys: false` the idempotency keys and stream versions of the snapshot are not loaded (a
+    /// query needs only the state); such a fold must not be appended to or stored.
+    public func fold(knownAt: Int64 = .max, keys: Bool = true) throws(LedgerError) -> LedgerFold {
         let reader = try logReader()
         if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
-           var fold = file.loadFold(snapshotReader) {
+           var fold = file.loadFold(snapshotReader, keys: keys) {
             try foldTail(&fold, after: file.lastRecord, knownAt: knownAt)
             return fold
         }
@@ -132,6 +135,8 @@ public struct LedgerFold: Sendable {
     var ids = KeyTable<Int64>()
     /// The version of each stream's last event, streams in the order of their first event.
     var versions = KeyTable<UInt32>()
+    /// False for a query's fold, loaded from a snapshot without `ids` and `versions`: never appended to nor stored.
+    var hasKeys = true
 
     init() {}
 

@@ -36,6 +36,7 @@ struct SnapshotFile {
 
     /// Writes the fold as the folder's snapshot, atomically (a new file synced, then renamed over the old one).
     static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String) throws {
+        precondition(fold.hasKeys, "a fold loaded without its keys is never stored")
         let bodies = sections(of: fold)
         var header: [UInt8] = magic
         header.appendLittle(fileVersion)
@@ -157,23 +158,27 @@ struct SnapshotFile {
         return bytes
     }
 
-    /// The whole fold; nil when any section is damaged.
-    func loadFold(_ reader: SnapshotReader) -> LedgerFold? {
+    /// The whole fold, without its idempotency keys and stream versions unless `keys`; nil when a section read is damaged.
+    func loadFold(_ reader: SnapshotReader, keys: Bool = true) -> LedgerFold? {
         var parts: [[UInt8]] = []
-        for section in Section.allCases {
+        for section in Section.allCases where keys || (section != .ids && section != .versions) {
             guard let bytes = self.section(section, reader) else { return nil }
             parts.append(bytes)
         }
-        guard let index = SnapshotFile.decodeIndex(parts[Section.unitIndex.rawValue], unitsLength: parts[Section.units.rawValue].count),
-              let ids = SnapshotFile.decodeKeys(parts[Section.ids.rawValue], { Int64(bitPattern: $0) }),
-              let versions = SnapshotFile.decodeKeys(parts[Section.versions.rawValue], { UInt32(truncatingIfNeeded: $0) })
+        guard let index = SnapshotFile.decodeIndex(parts[Section.unitIndex.rawValue], unitsLength: parts[Section.units.rawValue].count)
         else { return nil }
         let snapshot = StateSnapshot(lastSeq: lastSeq, policies: parts[0], dealers: parts[1], notices: parts[2], other: parts[3],
                                      units: parts[4], unitIndex: index.map { UnitIndexEntry(serial: $0.serial, offset: $0.offset, length: $0.length) })
         guard let state = try? LedgerState(snapshot: snapshot) else { return nil }
         var fold = LedgerFold(state: state, lastSeq: lastSeq)
-        fold.ids = ids
-        fold.versions = versions
+        fold.hasKeys = keys
+        if keys {
+            guard let ids = SnapshotFile.decodeKeys(parts[Section.ids.rawValue], { Int64(bitPattern: $0) }),
+                  let versions = SnapshotFile.decodeKeys(parts[Section.versions.rawValue], { UInt32(truncatingIfNeeded: $0) })
+            else { return nil }
+            fold.ids = ids
+            fold.versions = versions
+        }
         return fold
     }
 

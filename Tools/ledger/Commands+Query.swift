@@ -20,7 +20,9 @@ extension Commands {
         }
         let knownAt = try arguments.integer("known-at", in: 0...Int64.max) ?? .max
         if let unit { return (ledger, try ledger.state(forUnit: unit, knownAt: knownAt), day) }
-        return (ledger, try ledger.state(knownAt: knownAt), day)
+        let state = try ledger.state(knownAt: knownAt)
+        KeptUntilExit.keep(state)
+        return (ledger, state, day)
     }
 
     static func writeJSON(_ value: JSONValue, _ output: inout Output) {
@@ -150,4 +152,12 @@ extension Commands {
         output.write(table.render())
         output.write("\(rows.count) unit\(rows.count == 1 ? "" : "s") on \(day)\n")
     }
+}
+
+/// Values left for the operating system to reclaim at exit (as compilers do): freeing a state of a million
+/// units record by record would add about a second to a query that has already printed its answer.
+enum KeptUntilExit {
+    nonisolated(unsafe) private static var values: [Any] = []
+
+    static func keep(_ value: Any) { values.append(value) }
 }
