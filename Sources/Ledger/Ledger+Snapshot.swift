@@ -154,6 +154,7 @@ extension Ledger {
         if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
            let (partial, serials) = file.loadUnit(serial, snapshotReader) {
             var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
+            fold.hasKeys = false
             try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: Set(serials.map { "unit:" + $0 }))
             return fold.state
         }

@@ -148,6 +148,10 @@ public struct LedgerFold: Sendable {
     }
 
     /// Applies a stored event at `seq`; `resolve` reads an earlier event, which a void needs to undo it.
+    ///
+    /// The pair of `append`'s check: a stored event is checked again as it is read, so a log that was not
+    /// written through `append` (forged with a valid hash chain, or written by a faulty version) is reported
+    /// as a verification failure naming the seq, and never reaches the fold's invariants.
     mutating func apply(_ stored: StoredEvent, seq: Int64, resolve: (Int64) throws(LedgerError) -> Event?) throws(LedgerError) {
         var target: Event?
         if case .eventVoided(let void) = stored.event.body {
@@ -156,7 +160,19 @@ public struct LedgerFold: Sendable {
                 throw LedgerError(.verificationFailed, "seq \(seq): voids seq \(void.seq), which is not in the log")
             }
         }
-        apply(stored.event, stream: stored.stream, seq: seq, target: target)
+        do throws(Refusal) {
+            try state.check(stored.event) { _ in target }
+        } catch {
+            throw LedgerError(.verificationFailed, "seq \(seq): the stored \(stored.event.type.rawValue) breaks the ledger's rules "
+                              + "(\(error.reason)); this log was not written by `ledger append`")
+        }
+        let stream = state.stream(of: stored.event, target: target)
+        let version = versions[stream, default: 0] + 1
+        guard stored.stream == stream, !hasKeys || stored.version == version else {
+            throw LedgerError(.verificationFailed, "seq \(seq): stored in stream \(stored.stream) version \(stored.version), "
+                              + "but the event belongs to stream \(stream) at version \(version)")
+        }
+        apply(stored.event, stream: stream, seq: seq, target: target)
     }
 
     mutating func apply(_ event: Event, stream: String, seq: Int64, target: Event?) {

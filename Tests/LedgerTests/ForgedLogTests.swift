@@ -1,0 +1,81 @@
+import JSONText
+import Ledger
+import LedgerLog
+import Testing
+import WarrantyDomain
+
+/// A log with a valid hash chain whose events `append` would have refused (forged, or written by a faulty
+/// version) is reported as a verification failure naming the seq, by every fold: never a trap.
+@Suite struct ForgedLogTests {
+    struct Forgery: Sendable, CustomStringConvertible {
+        var description: String
+        var stream: String
+        var version: UInt32
+        var line: String
+        /// What the error message must say besides the seq.
+        var reason: String
+    }
+
+    static let forgeries = [
+        Forgery(description: "a serial sold twice", stream: "unit:SN1", version: 3,
+                line: #"{"type":"unit.sold","at":"2025-03-01","data":{"serial":"SN1","model":"M","dealer":"D1","price":1}}"#,
+                reason: "serial \"SN1\" already exists"),
+        Forgery(description: "a card for a serial never sold", stream: "unit:SN9", version: 1,
+                line: #"{"type":"card.registered","at":"2025-03-01","data":{"serial":"SN9"}}"#,
+                reason: "SN9"),
+        Forgery(description: "a visit by a dealer never enrolled", stream: "unit:SN2", version: 2,
+                line: #"{"type":"visit.recorded","at":"2025-03-01","data":{"visit":"V1","serial":"SN2","dealer":"D7","kind":"repair","finding":"defect","laborMinutes":60,"travel":0,"resolved":true}}"#,
+                reason: "D7"),
+        Forgery(description: "a stream version out of order", stream: "unit:SN2", version: 5,
+                line: #"{"type":"card.registered","at":"2025-03-01","data":{"serial":"SN2"}}"#,
+                reason: "version 5"),
+        Forgery(description: "an event in another unit's stream", stream: "unit:SN1", version: 3,
+                line: #"{"type":"card.registered","at":"2025-03-01","data":{"serial":"SN2"}}"#,
+                reason: "belongs to stream unit:SN2"),
+    ]
+
+    @Test(arguments: forgeries)
+    func everyFoldReportsTheForgedSeq(_ forgery: Forgery) throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let zone = TimeZoneOffset("+08:00")!
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
+        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+
+        // Written past `append`: straight into the log, with a correct frame, checksum and chain link.
+        let event = try EventDecoder.decode(try JSONParser.parse(forgery.line), zone: zone)
+        var payload: [UInt8] = []
+        StoredEvent(stream: forgery.stream, version: forgery.version, event: event).encode(into: &payload)
+        do {
+            let writer = try LogWriter(folder: ledger.folder)
+            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
+            #expect(try writer.add(payload) == 6)
+            _ = try writer.commit()
+        }
+
+        func expectRefusal(_ what: String, _ body: () throws -> Void) {
+            do {
+                try body()
+                Issue.record("\(what) accepted the forged log")
+            } catch {
+                guard let error = error as? LedgerError else {
+                    Issue.record("\(what): \(error)")
+                    return
+                }
+                #expect(error.code == .verificationFailed, "\(what): \(error.message)")
+                #expect(error.message.hasPrefix("seq 6: "), "\(what): \(error.message)")
+                #expect(error.message.contains(forgery.reason), "\(what): \(error.message)")
+            }
+        }
+        if forgery.reason.hasPrefix("version") {
+            expectRefusal("verify, which counts stream versions") { _ = try ledger.verify() }
+        } else {
+            #expect(try ledger.verify().events == 6, "the chain, the framing and the stream versions are intact")
+        }
+        expectRefusal("state") { _ = try ledger.state() }
+        expectRefusal("state at --known-at 6") { _ = try ledger.state(knownAt: 6) }
+        expectRefusal("rebuild") { _ = try ledger.rebuild() }
+        expectRefusal("append") { _ = try append([String](), to: ledger, scratch: scratch) }
+        #expect(try ledger.state(knownAt: 5).lastSeq == 5, "what came before the forgery still answers")
+    }
+}
