@@ -827,10 +827,10 @@ extension LedgerState {
                     throw reader.error("visit \(quoted(id)) is dated before its unit \(quoted(serial))")
                 }
                 if let complaint {
-                    guard let found = complaints.index(forKey: complaint), complaints.values[found].serial == serial else {
+                    guard complaints[complaint]?.serial == serial else {
                         throw reader.error("visit \(quoted(id)) names complaint \(quoted(complaint)), which is not of unit \(quoted(serial))")
                     }
-                    complaints.values[found].visits.append(id)
+                    complaints[complaint]!.visits.append(id)
                 }
                 if let laborAmount {
                     try load.money.add(laborAmount, reader)
@@ -868,11 +868,10 @@ extension LedgerState {
                 guard at.day >= introduced.day else {
                     throw reader.error("swap \(quoted(id)) is dated before its unit \(quoted(serial))")
                 }
-                guard let found = visits.index(forKey: visit), visits.values[found].record.serial == serial else {
+                guard let swapDealer = visits[visit]?.record.dealer, visits[visit]!.record.serial == serial else {
                     throw reader.error("swap \(quoted(id)) names visit \(quoted(visit)), which is not of unit \(quoted(serial))")
                 }
-                visits.values[found].swaps.append(id)
-                let swapDealer = visits.values[found].record.dealer
+                visits[visit]!.swaps.append(id)
                 try load.money.add(cost, reader)
                 try addLine(LineKey(kind: .part, id: id), dealer: swapDealer, day: at.day, reader)
                 let record = PartSwapped(swap: id, visit: visit, serial: serial, part: part, removed: removed,

@@ -14,10 +14,10 @@ public struct LedgerState: Equatable, Sendable {
     var policiesByModel: [String: [PolicyTerms]] = [:]
     var dealers: [String: DealerFacts] = [:]
     /// Live units by serial, replacements included.
-    var units: [String: UnitFacts] = [:]
-    var complaints: [String: ComplaintFacts] = [:]
-    var visits: [String: VisitFacts] = [:]
-    var swaps: [String: SwapFacts] = [:]
+    var units = FactTable<UnitFacts>()
+    var complaints = FactTable<ComplaintFacts>()
+    var visits = FactTable<VisitFacts>()
+    var swaps = FactTable<SwapFacts>()
     var notices: [String: NoticeFacts] = [:]
     /// The live notice holding each claim line.
     var noticeOfLine: [LineKey: String] = [:]

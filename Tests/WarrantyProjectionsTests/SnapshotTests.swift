@@ -164,8 +164,10 @@ struct SnapshotTests {
         var generator = LedgerGenerator(seed: 77)
         let ledger = generator.generate(count: 300)
         var shuffled = ledger.state
-        shuffled.units = Dictionary(uniqueKeysWithValues: ledger.state.units.shuffled())
-        shuffled.complaints = Dictionary(uniqueKeysWithValues: ledger.state.complaints.shuffled())
+        shuffled.units = FactTable()
+        for (serial, unit) in ledger.state.units.shuffled() { shuffled.units[serial] = unit }
+        shuffled.complaints = FactTable()
+        for (id, complaint) in ledger.state.complaints.shuffled() { shuffled.complaints[id] = complaint }
         shuffled.dealers = Dictionary(uniqueKeysWithValues: ledger.state.dealers.shuffled())
         shuffled.voided = Set(ledger.state.voided.shuffled())
         #expect(shuffled == ledger.state)
