@@ -44,11 +44,14 @@ extension Ledger {
         do {
             try writer.begin(recordedMicroseconds: recordedMicroseconds)
             try lines.forEachLine { number, bytes in
-                guard let event = try self.decodeLine(number, bytes) else { return }
+                guard let (event, envelope) = try self.decodeLine(number, bytes) else { return }
                 func refuse(_ reason: String) -> LedgerError {
                     LedgerError(.refused, "line \(number): \(event.type.rawValue): \(reason)")
                 }
                 if let id = event.id, let earlierSeq = fold.ids[id] {
+                    if let envelope, envelope.seq != earlierSeq {
+                        throw refuse("seq \(envelope.seq): this event is already stored at seq \(earlierSeq)")
+                    }
                     if let earlier = pending[earlierSeq] {
                         guard earlier == event else { throw refuse(Ledger.reusedID(id, earlierSeq)) }
                     } else {
@@ -58,6 +61,7 @@ extension Ledger {
                     report.duplicates += 1
                     return
                 }
+                if let envelope, let reason = envelope.mismatch(seq: committedSeq + Int64(report.appended) + 1) { throw refuse(reason) }
                 // A void's target is read first, so that a damaged or unreadable log is not mistaken for a missing seq.
                 var target: Event?
                 if case .eventVoided(let void) = event.body { target = try resolve(void.seq) }
@@ -68,6 +72,9 @@ extension Ledger {
                 }
                 let stream = fold.state.stream(of: event, target: target)
                 let stored = StoredEvent(stream: stream, version: fold.versions[stream, default: 0] + 1, event: event)
+                if let reason = envelope?.mismatch(stream: stream, version: stored.version) {
+                    throw refuse(reason)
+                }
                 payload.removeAll(keepingCapacity: true)
                 stored.encode(into: &payload)
                 // Pair assertion: the bytes written must read back as the same event.
@@ -90,6 +97,8 @@ extension Ledger {
                     // The batch is durable; a snapshot that fails to write is only a missed cache.
                     try? writeSnapshot(fold, head: receipt.head, lastRecord: receipt.lastRecord)
                 }
+                // Likewise the Merkle store: a cache extended from the log whenever it lags.
+                updateMerkleStore()
             }
         } catch {
             try? writer.abort()
@@ -121,17 +130,18 @@ extension Ledger {
         "id \"\(id)\" was already used by seq \(seq) for a different event"
     }
 
-    /// Parses and field-checks one input line; nil for a blank line.
-    func decodeLine(_ number: Int, _ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> Event? {
+    /// Parses and field-checks one input line, with the envelope of an exported line; nil for a blank line.
+    func decodeLine(_ number: Int, _ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> (Event, ImportEnvelope?)? {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-        let value: JSONValue
+        let parsed: JSONValue
         do {
-            value = try JSONParser.parse(bytes)
+            parsed = try JSONParser.parse(bytes)
         } catch {
             throw LedgerError(.refused, "line \(number): \(error)")
         }
+        let (value, envelope) = try ImportEnvelope.split(parsed, line: number)
         do {
-            return try EventDecoder.decode(value, zone: timeZone)
+            return (try EventDecoder.decode(value, zone: timeZone), envelope)
         } catch {
             let type = error.type.map { "\($0): " } ?? ""
             throw LedgerError(.refused, "line \(number): \(type)\(error.reason)")

@@ -31,15 +31,15 @@ public struct StoredEvent: Hashable, Sendable {
 
     /// Decodes a payload; throws a description of the first problem.
     public init(decoding payload: UnsafeRawBufferPointer) throws(StoredEventError) {
-        guard payload.count >= 7, payload[0] == StoredEvent.format else {
-            throw StoredEventError(reason: payload.isEmpty ? "empty payload" : "unknown payload format \(payload[0])")
-        }
+        guard let format = payload.first else { throw StoredEventError(reason: "empty payload") }
+        guard format == StoredEvent.format else { throw StoredEventError(reason: "unknown payload format \(format)") }
+        guard payload.count >= 7 else { throw StoredEventError(reason: "payload of \(payload.count) bytes, shorter than its 7-byte header") }
         let streamLength = Int(UInt16(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: UInt16.self)))
         guard payload.count >= 3 + streamLength + 4 else { throw StoredEventError(reason: "payload too short for its stream name") }
         // The codec's text fast path: an ASCII name needs no validation, and one of up to 15 bytes no allocation.
         let streamBytes = UnsafeRawBufferPointer(start: payload.baseAddress! + 3, count: streamLength)
         guard streamLength > 0, let stream = EventCodec.string(validatingUTF8: streamBytes) else {
-            throw StoredEventError(reason: "stream name is not valid UTF-8")
+            throw StoredEventError(reason: streamLength == 0 ? "empty stream name" : "stream name is not valid UTF-8")
         }
         let version = UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 3 + streamLength, as: UInt32.self))
         let event: Event

@@ -4,10 +4,11 @@ import WarrantyDomain
 public enum Timestamp {
     /// `2026-11-26T06:23:32.123456Z`, or without the fraction.
     public static func iso8601(microseconds: Int64, fraction: Bool = true) -> String {
-        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-        let micros = microseconds - seconds * 1_000_000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        // Floor divisions written so that no value, Int64.min included, overflows.
+        var (seconds, micros) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        if micros < 0 { (seconds, micros) = (seconds - 1, micros + 1_000_000) }
+        var (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        if secondOfDay < 0 { (days, secondOfDay) = (days - 1, secondOfDay + 86_400) }
         let date = Day(ordinal: Int32(clamping: days)).description
         var text = date + "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
         if fraction { text += "." + pad(micros, 6) }

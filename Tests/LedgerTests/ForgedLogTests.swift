@@ -78,4 +78,27 @@ import WarrantyDomain
         expectRefusal("append") { _ = try append([String](), to: ledger, scratch: scratch) }
         #expect(try ledger.state(knownAt: 5).lastSeq == 5, "what came before the forgery still answers")
     }
+
+    @Test func verifyFindsAStoredDayThatIsNotTheDayOfItsTime() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let zone = TimeZoneOffset("+08:00")!
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
+        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+        // 2025-03-01T20:00:00-08:00 is 2025-03-02 in +08:00; stored a day early, within the codec's own bound.
+        var event = try EventDecoder.decode(try JSONParser.parse(#"{"type":"card.registered","at":"2025-03-01T20:00:00-08:00","data":{"serial":"SN2"}}"#), zone: zone)
+        #expect(event.day == Day("2025-03-02"))
+        event.day = Day("2025-03-01")!
+        var payload: [UInt8] = []
+        StoredEvent(stream: "unit:SN2", version: 2, event: event).encode(into: &payload)
+        do {
+            let writer = try LogWriter(folder: ledger.folder)
+            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
+            _ = try writer.add(payload)
+            _ = try writer.commit()
+        }
+        #expect { try ledger.verify() } throws: { error in
+            "\(error)" == "seq 6: stored business day 2025-03-01 is not the day of \"2025-03-01T20:00:00-08:00\" in the ledger's zone +08:00"
+        }
+    }
 }

@@ -73,6 +73,7 @@ enum Commands {
         output.write("verified: \(report.events) events in \(report.segments) segment\(report.segments == 1 ? "" : "s") (\(report.bytes) bytes)\n")
         output.write("head: \(report.head.hex)\n")
         if let seq = report.snapshotSeq { output.write("snapshot: valid at seq \(seq)\n") }
+        if let size = report.merkleSize { output.write("merkle store: valid at size \(size)\n") }
         if report.tornBytes > 0 {
             output.write("note: \(report.tornBytes) bytes of an interrupted append follow seq \(report.events); the next append cuts them\n")
         }

@@ -31,6 +31,25 @@ today; --known-at SEQ: only the first SEQ events, what the ledger knew then; --j
                             records past their retention instead
   units [--state S] [--dealer D]
                             every unit's status, for service staff
+
+finance:
+  statement DEALER|--all --from DAY --to DAY [--format table|csv|json|html] [--known-at SEQ] [--out FILE]
+                            the dealer's balances the day before --from and on --to and every
+                            movement between (new lines, status changes, notices, confirmations,
+                            invoices, payments), each with the seq of the event behind it;
+                            opening + movements = closing is checked. csv: RFC 4180 with a BOM,
+                            fen and yuan columns; html: one printable A4 page to sign. --all:
+                            every dealer (a JSON array, one CSV, an HTML page per dealer)
+  reconcile [--as-of DAY] [--known-at SEQ] [--json]
+                            re-check every event and the finance invariants across all dealers
+                            (exit 1 listing each breach), and list what needs action: parts due
+                            for return within 30 days, parts awaiting appraisal, approved lines
+                            on no notice, notices unconfirmed after 30 days
+  writeoff-draft DEALER [--as-of DAY] [--notice ID]
+                            print the cost.written-off event (JSON Lines) for all the dealer's
+                            approved lines on no notice, ready to review and append; default
+                            notice id WO-DEALER-DAY; nothing approved: a note on stderr, exit 0
+
   rebuild                   rebuild every projection from the log, check it equals the stored
                             snapshot (exit 1 if not) and store it as the new snapshot
   generate --units N [--seed S] [--out FILE]
@@ -38,6 +57,24 @@ today; --known-at SEQ: only the first SEQ events, what the ledger knew then; --j
   demo [--units N] [--seed S]
                             generate a dealer network of N units (10,000) into a new folder under
                             /tmp, append it, rebuild the projections, verify and report
+
+audit:
+  digest [--known-at N]     print a checkpoint of the first N records (all by default): size, RFC 9162
+                            Merkle root, head hash, recorded time of the last record, time taken
+  prove SEQ [--size N]      print the inclusion proof (JSON) of record SEQ in the tree of N records
+  prove --from M [--size N] print the consistency proof (JSON) from the tree of M records to that of N
+  check-proof FILE [--digest FILE]...
+                            check a proof; with --digest (once or twice) against saved digests,
+                            without against this ledger's log; exit 1 naming what does not match
+  export --format jsonl|csv [--as-of DAY] [--known-at N] [--out PATH]
+                            every event with its envelope: jsonl as `log` prints it (standard output
+                            or --out FILE), which `append` takes back into a new ledger; csv into
+                            folder --out DIR, one RFC 4180 file per event type, UTF-8 with a BOM
+  history SERIAL [--as-of DAY] [--known-at N] [--json]
+                            every event behind the unit's status and claim lines, in log order, with
+                            seq, day, recorded time and hash: its exchange chain, voids, notices
+                            naming its lines, its policy and dealer enrolments
+
   help                      print this text
 
 exit codes: 0 ok, 1 verification failed, 64 usage, 65 refused input,

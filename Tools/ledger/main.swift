@@ -4,7 +4,7 @@ import Glibc
 import Ledger
 
 /// Options that take a value, for every command.
-let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed", "out", "wait"]
+let valuedOptions: Set<String> = ["dir", "tz", "from", "limit", "stream", "as-of", "known-at", "dealer", "state", "units", "seed", "out", "wait", "size", "format", "to", "notice"]
 
 func run(_ words: [String]) -> Int32 {
     do {
@@ -28,6 +28,14 @@ func run(_ words: [String]) -> Int32 {
         case "rebuild": try Commands.rebuild(arguments, folder: folder, &output)
         case "generate": try Commands.generate(arguments, &output)
         case "demo": try Commands.demo(arguments, &output)
+        case "statement": try Commands.statement(arguments, folder: folder, &output)
+        case "reconcile": try Commands.reconcile(arguments, folder: folder, &output)
+        case "writeoff-draft": try Commands.writeoffDraft(arguments, folder: folder, &output)
+        case "digest": try Commands.digest(arguments, folder: folder, &output)
+        case "prove": try Commands.prove(arguments, folder: folder, &output)
+        case "check-proof": try Commands.checkProof(words, folder: folder, &output)
+        case "export": try Commands.export(arguments, folder: folder, &output)
+        case "history": try Commands.history(arguments, folder: folder, &output)
         case let other?:
             throw LedgerError(.usage, "unknown command \"\(other)\" (see `ledger help`)")
         }

@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Integrity
+import Ledger
+import LedgerLog
+import Testing
+import WarrantyDomain
+
+/// `merkle.tree`: kept current by `append`, equal to the tree computed in memory, never trusted when it does not match.
+@Suite struct MerkleStoreTests {
+    /// Appends the first 300 generated events in batches whose ends fall on and around multiples of 64.
+    static let batches = [1, 2, 61, 64, 1, 100, 71]
+
+    static func makeLedger(_ scratch: String, seed: UInt64 = 3) throws -> (Ledger, [SHA256Digest]) {
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        let lines = Array(generatedLines(units: 40, seed: seed).prefix(300))
+        #expect(lines.count == 300)
+        var start = 0
+        for count in batches {
+            try append(lines[start..<start + count], to: ledger, scratch: scratch)
+            start += count
+            #expect(try ledger.merkleDigest().size == Int64(start))
+        }
+        return (ledger, try leafHashes(ledger.folder))
+    }
+
+    static func leafHashes(_ folder: String) throws -> [SHA256Digest] {
+        var leaves: [SHA256Digest] = []
+        try LogReader(folder: folder).scan { record in
+            leaves.append(Merkle.leafHash(record.bytes))
+            return true
+        }
+        return leaves
+    }
+
+    static func recordHashes(_ folder: String) throws -> [SHA256Digest] {
+        var hashes: [SHA256Digest] = []
+        try LogReader(folder: folder).scan { record in
+            hashes.append(record.hash)
+            return true
+        }
+        return hashes
+    }
+
+    static func bytes(_ path: String) -> [UInt8] { DurableFiles.contents(of: path, limit: 1 << 26) ?? [] }
+
+    static func write(_ path: String, _ bytes: [UInt8]) {
+        unlink(path)
+        try! DurableFiles.create(path: path, bytes: bytes)
+    }
+
+    @Test func everySizeFrom0To300MatchesTheTreeInMemory() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, leaves) = try Self.makeLedger(scratch)
+        let heads = try Self.recordHashes(ledger.folder)
+        for size in 0...300 {
+            let digest = try ledger.merkleDigest(size: Int64(size))
+            #expect(digest.root == Merkle.root(ofLeafHashes: leaves[0..<size]), "size \(size)")
+            #expect(digest.head == (size == 0 ? .zero : heads[size - 1]), "size \(size)")
+            #expect((digest.recorded == "none") == (size == 0))
+        }
+        let root = Merkle.root(ofLeafHashes: leaves)
+        for seq in 1...300 {
+            guard case let .inclusion(_, size, record, proofRoot, path) = try ledger.inclusionProof(seq: Int64(seq)) else {
+                Issue.record("not an inclusion proof")
+                continue
+            }
+            #expect(size == 300 && proofRoot == root)
+            #expect(Merkle.leafHash(record) == leaves[seq - 1], "seq \(seq)")
+            #expect(path == (try Merkle.inclusionProof(index: seq - 1, size: 300, leafHashes: leaves)), "seq \(seq)")
+        }
+        for from in [1, 2, 63, 64, 65, 127, 128, 129, 200, 299, 300] {
+            for size in [from, 64, 129, 256, 300] where size >= from {
+                guard case let .consistency(_, _, fromRoot, newRoot, path) = try ledger.consistencyProof(from: Int64(from), size: Int64(size)) else {
+                    Issue.record("not a consistency proof")
+                    continue
+                }
+                #expect(fromRoot == Merkle.root(ofLeafHashes: leaves[0..<from]))
+                #expect(newRoot == Merkle.root(ofLeafHashes: leaves[0..<size]))
+                #expect(path == (try Merkle.consistencyProof(from: from, to: size, leafHashes: leaves)), "\(from) → \(size)")
+            }
+        }
+    }
+
+    @Test func appendKeepsTheStoreEqualToOneBuiltFromTheLog() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, _) = try Self.makeLedger(scratch)
+        let path = ledger.folder + "/merkle.tree"
+        let extended = Self.bytes(path)
+        // 128-byte header and 64-byte entries of every complete subtree of 64 leaves and more: 4 + 2 + 1.
+        #expect(extended.count == 128 + 64 * 7)
+        unlink(path)
+        _ = try ledger.merkleDigest()
+        #expect(Self.bytes(path) == extended, "rebuilt from the log byte for byte")
+    }
+
+    @Test func damagedStaleOrForeignStoresAreNeverTrusted() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, leaves) = try Self.makeLedger(scratch)
+        let path = ledger.folder + "/merkle.tree"
+        let good = Self.bytes(path)
+        let sizes = [64, 100, 128, 170, 192, 256, 300]
+        func expectCorrect(_ what: String) throws {
+            for size in sizes {
+                #expect(try ledger.merkleDigest(size: Int64(size)).root == Merkle.root(ofLeafHashes: leaves[0..<size]), "\(what), size \(size)")
+            }
+            guard case let .inclusion(_, _, record, _, _) = try ledger.inclusionProof(seq: 299, size: 300) else { return }
+            #expect(Merkle.leafHash(record) == leaves[298], "\(what)")
+        }
+        for offset in stride(from: 0, to: good.count, by: 3) {
+            var damaged = good
+            damaged[offset] ^= 0x5A
+            Self.write(path, damaged)
+            try expectCorrect("byte \(offset) changed")
+        }
+        Self.write(path, Array(good.prefix(good.count - 64)))
+        try expectCorrect("truncated")
+        Self.write(path, Array(repeating: 0x41, count: 700))
+        try expectCorrect("garbage")
+        // A store of another ledger of the same size: its head does not match this log.
+        let other = temporaryFolder()
+        defer { removeFolder(other + "/ledger"); removeFolder(other) }
+        let (foreign, foreignLeaves) = try Self.makeLedger(other, seed: 4)
+        #expect(Merkle.root(ofLeafHashes: foreignLeaves) != Merkle.root(ofLeafHashes: leaves))
+        Self.write(path, Self.bytes(foreign.folder + "/merkle.tree"))
+        try expectCorrect("foreign store")
+        #expect(Self.bytes(path) == good, "replaced by the store of this log")
+    }
+
+    @Test func aLaggingStoreIsExtendedFromTheLogTail() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        let lines = Array(generatedLines(units: 40, seed: 3).prefix(300))
+        try append(lines[0..<130], to: ledger, scratch: scratch)
+        let path = ledger.folder + "/merkle.tree"
+        let early = Self.bytes(path)
+        try append(lines[130..<300], to: ledger, scratch: scratch)
+        let current = Self.bytes(path)
+        Self.write(path, early)
+        let leaves = try Self.leafHashes(ledger.folder)
+        #expect(try ledger.merkleDigest().root == Merkle.root(ofLeafHashes: leaves))
+        #expect(Self.bytes(path) == current, "extended in place to the same bytes")
+    }
+
+    /// Records spread over many segments and blocks: the store's positions cross segment files.
+    @Test func recordsAcrossSegmentsAndBlocksAreFound() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        // Merkle proofs read records only, so any payload will do; a new segment starts once one holds 512 bytes.
+        var size = 0
+        for batch in [1, 5, 63, 1, 30, 70, 2, 128, 40] {
+            let writer = try LogWriter(folder: ledger.folder, segmentTargetSize: 512)
+            try writer.begin(recordedMicroseconds: 1_000_000 * Int64(batch))
+            for index in 0..<batch { _ = try writer.add(Array(repeating: UInt8(truncatingIfNeeded: size + index), count: 20 + (size + index) % 90)) }
+            _ = try writer.commit()
+            size += batch
+            if batch % 2 == 0 { _ = try ledger.merkleDigest() }
+        }
+        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasSuffix(".seg") }.count > 5)
+        let leaves = try Self.leafHashes(ledger.folder)
+        #expect(leaves.count == size)
+        for count in 0...size {
+            #expect(try ledger.merkleDigest(size: Int64(count)).root == Merkle.root(ofLeafHashes: leaves[0..<count]), "size \(count)")
+        }
+        for seq in 1...size {
+            guard case let .inclusion(_, _, record, _, path) = try ledger.inclusionProof(seq: Int64(seq)) else { continue }
+            #expect(Merkle.leafHash(record) == leaves[seq - 1], "seq \(seq)")
+            #expect(path == (try Merkle.inclusionProof(index: seq - 1, size: size, leafHashes: leaves)), "seq \(seq)")
+        }
+        unlink(ledger.folder + "/merkle.tree")
+        #expect(try ledger.merkleDigest().root == Merkle.root(ofLeafHashes: leaves), "rebuilt over every segment")
+    }
+
+    /// A store whose entry was replaced along with its checksum passes the reader's checks; the full check finds it.
+    @Test func theFullCheckFindsAForgedEntry() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, _) = try Self.makeLedger(scratch)
+        #expect(try ledger.checkMerkleStore() == .matches(size: 300))
+        #expect(try ledger.verify().merkleSize == 300)
+        let path = ledger.folder + "/merkle.tree"
+        var bytes = Self.bytes(path)
+        let entry = 128 + 64 * 3
+        bytes[entry] ^= 1
+        let checksum = CRC32C.checksum(bytes[entry..<entry + 60])
+        withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange(entry + 60..<entry + 64, with: $0) }
+        Self.write(path, bytes)
+        #expect(try ledger.checkMerkleStore() == .differs(size: 300, entry: 3))
+        #expect { try ledger.verify() } throws: { error in
+            (error as? LedgerError)?.code == .verificationFailed && "\(error)".contains("merkle.tree: entry 3 differs")
+        }
+        unlink(path)
+        #expect(try ledger.checkMerkleStore() == .unusable)
+        #expect(try ledger.verify().merkleSize == nil)
+    }
+
+    @Test func theStoreFilesAreTheOwnersOnly() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let previous = umask(0)
+        defer { umask(previous) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Array(generatedLines(units: 5, seed: 1).prefix(70)), to: ledger, scratch: scratch)
+        func mode(_ name: String) -> mode_t {
+            var info = stat()
+            #expect(stat(ledger.folder + "/" + name, &info) == 0, "\(name)")
+            return info.st_mode & 0o777
+        }
+        #expect(mode("merkle.tree") == 0o600 && mode("merkle.lock") == 0o600)
+        unlink(ledger.folder + "/merkle.tree")
+        _ = try ledger.merkleDigest()
+        #expect(mode("merkle.tree") == 0o600, "rebuilt")
+    }
+}
