@@ -155,6 +155,10 @@ public struct LedgerFold: Sendable {
     mutating func apply(_ stored: StoredEvent, seq: Int64, resolve: (Int64) throws(LedgerError) -> Event?) throws(LedgerError) {
         var target: Event?
         if case .eventVoided(let void) = stored.event.body {
+            guard void.seq < seq else {
+                throw LedgerError(.verificationFailed, "seq \(seq): voids seq \(void.seq), which does not come before it; "
+                                  + "this log was not written by `ledger append`")
+            }
             target = try resolve(void.seq)
             guard target != nil else {
                 throw LedgerError(.verificationFailed, "seq \(seq): voids seq \(void.seq), which is not in the log")

@@ -11,6 +11,8 @@ public struct LineReader: ~Copyable {
     private let descriptor: Int32
     private let name: String
     private let ownsDescriptor: Bool
+    /// Told the bytes read so far and the input's size (nil for a pipe) after each read.
+    public var progress: ProgressHandler?
 
     /// Reads standard input.
     public static func standardInput() -> LineReader {
@@ -45,6 +47,12 @@ public struct LineReader: ~Copyable {
         var start = 0, end = 0, lineNumber = 0
         var atStart = true
         var endOfInput = false
+        var bytesRead: Int64 = 0
+        var size: Int64?
+        if progress != nil {
+            var info = stat()
+            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { size = Int64(info.st_size) }
+        }
         while true {
             // Hand out every whole line in the buffer.
             while let newline = memchr(buffer.baseAddress! + start, 0x0A, end - start) {
@@ -76,6 +84,8 @@ public struct LineReader: ~Copyable {
             }
             if count == 0 { endOfInput = true }
             end += count
+            bytesRead += Int64(count)
+            progress?(bytesRead, size)
         }
     }
 

@@ -30,7 +30,7 @@
 /// | `u8` | codec version, `1` |
 /// | `u8` | type tag, see the table below |
 /// | `u8` | envelope presence bits: bit 0 (value 1) `id`, bit 1 (value 2) `by`; bits 2–7 are zero |
-/// | `day` | business day of `at` in the ledger's time zone |
+/// | `day` | business day of `at` in the ledger's time zone (see `day` below) |
 /// | `str` | `at`, exactly as written: `YYYY-MM-DD` or an RFC 3339 date-time with offset |
 /// | `str` | `id`, only when bit 0 is set |
 /// | `str` | `by`, only when bit 1 is set |
@@ -38,9 +38,51 @@
 /// | … | the body's fields in the order of its table; an optional field (marked `bit k`) is there only when its bit is set |
 ///
 /// The record ends with its last body field and carries no length of its own: the log's framing gives it,
-/// and a reader refuses bytes left over. `at` is ASCII and must parse; for a date alone `day` is that date,
-/// for a date-time `day` lies within two days of the written date (both offsets are under a day).
-/// "No duplicates" compares strings as Swift does (canonically equivalent strings are equal).
+/// and a reader refuses bytes left over.
+///
+/// ## `at`
+///
+/// `at` is 10 to 64 bytes of ASCII, in exactly one of two forms; any other text is refused:
+///
+/// | form | shape | bytes |
+/// |---|---|---|
+/// | date | `YYYY-MM-DD` | exactly 10 |
+/// | date-time | `YYYY-MM-DD` `T` `HH:MM:SS`, optionally `.` and a fraction, then an offset | 20 to 64 |
+///
+/// - `YYYY-MM-DD`: year `0001`–`9999`, month `01`–`12`, and a day of that month in the proleptic Gregorian
+///   calendar (`02-29` only in leap years: divisible by 4 and not by 100, or by 400). Always 4, 2 and 2 digits.
+/// - The separator is `T` or `t`.
+/// - `HH` is `00`–`23`, `MM` `00`–`59`, `SS` `00`–`60` (`60` is accepted with any hour and minute).
+/// - The fraction, if any, is `.` followed by one or more digits (as many as the 64 bytes leave room for).
+/// - The offset is `Z`, `z`, `+HH:MM` or `-HH:MM`, with hours `00`–`23` and minutes `00`–`59`; `+00:00` and
+///   `-00:00` are UTC, like `Z`.
+/// - Digits are ASCII `0`–`9`; there are no spaces, and nothing follows the offset.
+///
+/// ## `day`
+///
+/// `day` is the business day of `at` in the ledger's time zone: the manifest's `time-zone`, `zone` minutes east
+/// of UTC (−1439…1439; `+08:00` is 480).
+///
+/// - For a date, `day` is that date.
+/// - For a date-time with date D, hour h, minute m and offset `offset` minutes east of UTC (`Z` is 0, `-05:30`
+///   is −330), `day` = D + ⌊(60·h + m − offset + zone) / 1440⌋ days, the division rounding down (toward −∞),
+///   so D − 2 … D + 2. `2025-04-09T20:00:00-08:00` in `+08:00` is 2025-04-10 (1200 + 480 + 480 = 2160 minutes).
+///   Only hours and minutes count: seconds and the fraction never move the day (`23:59:60` stays on its date).
+///   Shifted by up to two days, `day` may lie just outside the years 0001–9999.
+///
+/// `append` stores exactly this day, and `day` must equal it. The codec alone knows no time zone, so it checks
+/// only what holds in every zone: for a date, `day` equals the date; for a date-time, `day` lies within two
+/// days of the written date. `ledger verify` checks that `day` equals the business day in the ledger's zone.
+///
+/// ## String equality
+///
+/// Wherever this format says "no duplicates" or compares two `str`, it means Swift's `String` equality:
+/// Unicode canonical equivalence. Two strings are equal when their canonical decompositions (NFD) are the
+/// same sequence of scalars, whatever their bytes: `é` as U+00E9 equals `e` followed by U+0301, and `Å`
+/// U+212B ANGSTROM SIGN equals U+00C5. It applies to duplicates within `models`, `excluded` and `lines`; to
+/// two `components` with the same `part`; and to an `excluded` name that is also a component's `part`.
+/// (`partReturnDeadlines` duplicates compare month and day.) Strings are stored and printed with their bytes
+/// exactly as written, never normalized.
 ///
 /// ## Type tags and bodies
 ///

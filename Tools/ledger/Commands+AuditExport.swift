@@ -17,12 +17,17 @@ extension Commands {
         try arguments.expect(options: ["format", "as-of", "known-at", "out"])
         let filter = try eventFilter(arguments)
         let ledger = try Ledger(folder: folder)
+        let progress = ProgressLine(verb: "export")
+        defer { progress.finish() }
+        let tick = progress.handler
+        func reach(_ seq: Int64) { if seq & 0x3FFF == 0 { tick?(seq, nil) } }
         switch arguments.options["format"] {
         case "jsonl":
             let file = try arguments.options["out"].map { path throws(LedgerError) in try ExportFile(path: path) }
             var writer = JSONWriter()
             var count = 0
             try ledger.forEachExported(filter) { logged in
+                reach(logged.seq)
                 writer.write(LogLine.json(logged))
                 writer.newline()
                 count += 1
@@ -51,6 +56,7 @@ extension Commands {
                 files[type] = file
             }
             try ledger.forEachExported(filter) { logged in
+                reach(logged.seq)
                 let type = logged.stored.event.type
                 files[type]!.write(ExportCSV.row(logged))
                 counts[type, default: 0] += 1

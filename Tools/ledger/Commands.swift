@@ -25,8 +25,12 @@ enum Commands {
         }
         let ledger = try Ledger(folder: folder)
         let source = arguments.positionals.first ?? "-"
-        let lines = source == "-" ? LineReader.standardInput() : try LineReader(path: source)
+        var lines = source == "-" ? LineReader.standardInput() : try LineReader(path: source)
+        let progress = ProgressLine(verb: "append", unit: "MB read")
+        defer { progress.finish() }
+        lines.progress = progress.handler.map { show in { done, size in show(done >> 20, size.map { $0 >> 20 }) } }
         let report = try ledger.append(lines, lockWaitSeconds: wait)
+        progress.finish()
         output.write(describe(report))
     }
 
