@@ -48,12 +48,12 @@ extension Ledger {
                   only streams: Set<String>? = nil, progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
         // With a stream filter, events are skipped by their header bytes, undecoded (a unit's events can
-        // name a dealer enrolled after the snapshot, so enrolments always apply).
+        // name a dealer enrolled, or a policy published, after the snapshot, so those always apply).
         let wanted = streams.map { Set($0.map { Array($0.utf8) }) }
         func skipped(_ payload: UnsafeRawBufferPointer) -> Bool {
             guard let wanted, let stream = StoredEvent.streamBytes(payload) else { return false }
             if wanted.contains(Array(stream)) { return false }
-            return !StoredEvent.isEnrolment(payload)
+            return !StoredEvent.isReference(payload)
         }
         do {
             var targets: Set<Int64> = []
@@ -87,7 +87,8 @@ extension Ledger {
                 guard record.seq <= knownAt else { return false }
                 if skipped(record.payload), !targets.contains(record.seq) { return true }
                 let stored = try StoredEvent.decodeForLedger(record)
-                if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled {
+                if let streams, !streams.contains(stored.stream), stored.event.type != .dealerEnrolled,
+                   stored.event.type != .policyPublished {
                     if targets.contains(record.seq) { kept[record.seq] = stored.event }
                     return true
                 }

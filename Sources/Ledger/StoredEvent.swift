@@ -64,9 +64,11 @@ extension StoredEvent {
         tag(payload) == voidTag
     }
 
-    /// Whether a payload holds a `dealer.enrolled`, read from its type tag.
-    static func isEnrolment(_ payload: UnsafeRawBufferPointer) -> Bool {
-        tag(payload) == enrolmentTag
+    /// Whether a payload holds a `dealer.enrolled` or a `policy.published` (what any unit's events may
+    /// refer to), read from its type tag.
+    static func isReference(_ payload: UnsafeRawBufferPointer) -> Bool {
+        let tag = tag(payload)
+        return tag == enrolmentTag || tag == policyTag
     }
 
     /// The stream name's bytes, read from the payload's header without decoding the event.
@@ -85,4 +87,5 @@ extension StoredEvent {
 
     private static let voidTag = EventCodec.tag(of: .eventVoided)
     private static let enrolmentTag = EventCodec.tag(of: .dealerEnrolled)
+    private static let policyTag = EventCodec.tag(of: .policyPublished)
 }

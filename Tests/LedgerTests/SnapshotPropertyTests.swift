@@ -158,6 +158,24 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
         #expect(whole.unitStatus(serial: "SN1", on: Day("2025-05-01")!)?.extensionDays == 2)
     }
 
+    @Test func aUnitResoldAfterTheSnapshotUnderAPolicyPublishedAfterItIsAnswered() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.base, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        // SN2's sale (seq 4) voided, a policy published for model N, SN2 sold again as an N.
+        try append([
+            #"{"type":"event.voided","at":"2025-03-01","data":{"seq":4,"reason":"wrong model"}}"#,
+            #"{"type":"policy.published","at":"2025-03-01","data":{"policy":"P2","models":["N"],"effective":"2025-03-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":24,"laborRate":6000}}"#,
+            #"{"type":"unit.sold","at":"2025-03-02","data":{"serial":"SN2","model":"N","dealer":"D1","price":120000}}"#,
+        ], to: ledger, scratch: scratch)
+        let day = Day("2025-06-01")!
+        let status = try #require(try ledger.state(forUnit: "SN2").unitStatus(serial: "SN2", on: day))
+        #expect(status == (try ledger.state()).unitStatus(serial: "SN2", on: day))
+        #expect(status.policy == "P2" && status.end == Day("2027-03-01")!, "addMonths(2025-03-02, 24) − 1 day")
+    }
+
     @Test func aDamagedUnitIndexFallsBackToTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
