@@ -21,8 +21,10 @@ public final class Ledger: Sendable {
     @discardableResult
     public static func create(folder: String, timeZone: TimeZoneOffset,
                               now: Int64 = Ledger.currentMicroseconds()) throws(LedgerError) -> Ledger {
+        var createdFolder = false
         do {
-            if !(try DurableFiles.createFolder(folder)) {
+            createdFolder = try DurableFiles.createFolder(folder)
+            if !createdFolder {
                 let names = try DurableFiles.names(in: folder)
                 if names.contains(LedgerManifest.fileName) {
                     throw LedgerError(.usage, "\(folder) already holds a ledger")
@@ -31,11 +33,18 @@ public final class Ledger: Sendable {
                     throw LedgerError(.usage, "\(folder) is not empty; choose a new or empty folder")
                 }
             }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+        do {
             let manifest = LedgerManifest(timeZone: timeZone, created: Timestamp.iso8601(microseconds: now, fraction: false))
             try DurableFiles.create(path: folder + "/" + LedgerManifest.fileName, bytes: Array(manifest.text.utf8))
             // Opening the writer once creates the first segment and the lock file.
             _ = try LogWriter(folder: folder, creating: true)
         } catch {
+            // All or nothing: the folder goes back to empty (or away), so that `init` can simply be run again.
+            for name in [LedgerManifest.fileName, LogFormat.segmentName(baseSeq: 1), "lock"] { unlink(folder + "/" + name) }
+            if createdFolder { rmdir(folder) }
             throw LedgerError.wrap(error)
         }
         return try Ledger(folder: folder)

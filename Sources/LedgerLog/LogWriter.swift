@@ -31,6 +31,7 @@ public final class LogWriter {
     /// Bytes cut from a torn tail when this writer opened.
     public let recoveredTornBytes: Int64
 
+    private let fileSystem: FileSystem
     private let lock: PosixFile
     private var segment: PosixFile
     private var segmentName: String
@@ -59,11 +60,19 @@ public final class LogWriter {
     /// holds a copy of every open descriptor, and so of another writer's lock, until the child calls exec.
     ///
     /// Only `creating` a new log makes its first segment: a folder whose segments have vanished is damage, not a new log.
-    public init(folder: String, creating: Bool = false, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
-                lockWaitSeconds: Double = 0.1) throws {
+    public convenience init(folder: String, creating: Bool = false, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
+                            lockWaitSeconds: Double = 0.1) throws {
+        try self.init(folder: folder, creating: creating, segmentTargetSize: segmentTargetSize,
+                      lockWaitSeconds: lockWaitSeconds, fileSystem: FileSystem.current)
+    }
+
+    /// Opens the log with its file changes made through `fileSystem` (tests inject faults here).
+    init(folder: String, creating: Bool = false, segmentTargetSize: Int64 = LogFormat.segmentTargetSize,
+         lockWaitSeconds: Double = 0.1, fileSystem: FileSystem) throws {
         self.folder = folder
         self.segmentTargetSize = segmentTargetSize
-        lock = try PosixFile(path: folder + "/lock", flags: O_RDWR | O_CREAT)
+        self.fileSystem = fileSystem
+        lock = try PosixFile(path: folder + "/lock", flags: O_RDWR | O_CREAT, fileSystem: fileSystem)
         guard try LogWriter.acquire(lock, waitingUpTo: lockWaitSeconds) else {
             throw LogError(.locked, "another process is appending to \(folder) (the writer lock is held); try again when it has finished")
         }
@@ -71,7 +80,7 @@ public final class LogWriter {
         if names.isEmpty {
             guard creating else { throw LogError(.corrupt, "\(folder) holds no log segments; its log is missing") }
             names = [LogFormat.segmentName(baseSeq: 1)]
-            try LogWriter.createSegment(folder: folder, name: names[0], baseSeq: 1)
+            try LogWriter.createSegment(folder: folder, name: names[0], baseSeq: 1, fileSystem: fileSystem)
         }
         var tornBytes: Int64 = 0
         var scan: SegmentScan
@@ -84,14 +93,14 @@ public final class LogWriter {
             guard scan.committedEnd == 0 else { break }
             // The last segment's header never fully reached the disk, so it held nothing.
             if names.count == 1 {
-                try LogWriter.createSegment(folder: folder, name: name, baseSeq: 1, replace: true)
+                try LogWriter.createSegment(folder: folder, name: name, baseSeq: 1, replace: true, fileSystem: fileSystem)
             } else {
-                try Folder.remove(folder + "/" + name)
-                try Folder.sync(folder)
+                try Folder.remove(folder + "/" + name, fileSystem: fileSystem)
+                try Folder.sync(folder, fileSystem: fileSystem)
                 names.removeLast()
             }
         }
-        segment = try PosixFile(path: scanner.path, flags: O_RDWR)
+        segment = try PosixFile(path: scanner.path, flags: O_RDWR, fileSystem: fileSystem)
         segmentName = scanner.name
         segmentBaseSeq = scanner.baseSeq
         if scan.tornBytes > 0 {
@@ -136,14 +145,15 @@ public final class LogWriter {
     }
 
     /// Creates a segment file holding only its header, synced together with the folder entry.
-    private static func createSegment(folder: String, name: String, baseSeq: Int64, replace: Bool = false) throws {
+    private static func createSegment(folder: String, name: String, baseSeq: Int64, replace: Bool = false,
+                                      fileSystem: FileSystem) throws {
         let path = folder + "/" + name
-        let file = try PosixFile(path: path, flags: O_RDWR | O_CREAT | (replace ? O_TRUNC : O_EXCL))
+        let file = try PosixFile(path: path, flags: O_RDWR | O_CREAT | (replace ? O_TRUNC : O_EXCL), fileSystem: fileSystem)
         try LogFormat.segmentHeader(baseSeq: baseSeq).withUnsafeBytes { bytes throws in
             try file.write(bytes, at: 0)
         }
         try file.sync()
-        try Folder.sync(folder)
+        try Folder.sync(folder, fileSystem: fileSystem)
     }
 
     private func checkUsable() throws {
@@ -157,8 +167,8 @@ public final class LogWriter {
         if committedEnd >= segmentTargetSize {
             let name = LogFormat.segmentName(baseSeq: lastSeq + 1)
             try failing { () throws in
-                try LogWriter.createSegment(folder: folder, name: name, baseSeq: lastSeq + 1)
-                segment = try PosixFile(path: folder + "/" + name, flags: O_RDWR)
+                try LogWriter.createSegment(folder: folder, name: name, baseSeq: lastSeq + 1, fileSystem: fileSystem)
+                segment = try PosixFile(path: folder + "/" + name, flags: O_RDWR, fileSystem: fileSystem)
             }
             segmentName = name
             segmentBaseSeq = lastSeq + 1
@@ -258,9 +268,11 @@ public final class LogWriter {
             try operation()
         } catch {
             if let open = batch { _ = try? segment.truncate(to: open.start) }
-            poison = (error as? LogError)?.message ?? "\(error)"
             batch = nil
-            throw error
+            var failure = error as? LogError ?? LogError(.io, "\(error)")
+            if failure.errno == ENOSPC { failure.message += "; free space on that disk, then append again" }
+            poison = failure.message
+            throw failure
         }
     }
 }

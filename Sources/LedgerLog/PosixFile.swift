@@ -4,20 +4,23 @@ import Glibc
 
 /// A file descriptor with write-all, read-all and sync loops that retry on `EINTR`.
 ///
-/// Every operation throws `LogError` naming the path and the system's reason.
+/// Every operation throws `LogError` naming the path and the system's reason. Opening, writing,
+/// syncing and truncating go through `fileSystem` (reads call Glibc directly).
 struct PosixFile: ~Copyable {
     let descriptor: Int32
     let path: String
+    let fileSystem: FileSystem
 
     /// Opens `path` with `flags`; new files get mode 0600.
-    init(path: String, flags: Int32) throws(LogError) {
+    init(path: String, flags: Int32, fileSystem: FileSystem = .posix) throws(LogError) {
         var descriptor: Int32
         repeat {
-            descriptor = Glibc.open(path, flags | O_CLOEXEC, 0o600)
+            descriptor = fileSystem.open(path, flags | O_CLOEXEC, 0o600)
         } while descriptor < 0 && errno == EINTR
         guard descriptor >= 0 else { throw .system("open", path, errno) }
         self.descriptor = descriptor
         self.path = path
+        self.fileSystem = fileSystem
     }
 
     deinit {
@@ -35,7 +38,7 @@ struct PosixFile: ~Copyable {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(LogError) {
         var done = 0
         while done < bytes.count {
-            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            let count = fileSystem.pwrite(descriptor, UnsafeRawBufferPointer(rebasing: bytes[done...]), offset + Int64(done))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .system("write", path, errno)
@@ -62,7 +65,7 @@ struct PosixFile: ~Copyable {
 
     /// Flushes the file's data and size to stable storage.
     func sync() throws(LogError) {
-        while fdatasync(descriptor) != 0 {
+        while fileSystem.fdatasync(descriptor) != 0 {
             if errno == EINTR { continue }
             throw .system("fsync", path, errno)
         }
@@ -70,7 +73,7 @@ struct PosixFile: ~Copyable {
 
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int64) throws(LogError) {
-        while ftruncate(descriptor, off_t(length)) != 0 {
+        while fileSystem.ftruncate(descriptor, length) != 0 {
             if errno == EINTR { continue }
             throw .system("truncate", path, errno)
         }
@@ -90,9 +93,9 @@ struct PosixFile: ~Copyable {
 /// Folder operations: listing, creating and syncing.
 enum Folder {
     /// Flushes the folder's entries, so that a file created in it survives a crash.
-    static func sync(_ path: String) throws(LogError) {
-        let folder = try PosixFile(path: path, flags: O_RDONLY | O_DIRECTORY)
-        while fsync(folder.descriptor) != 0 {
+    static func sync(_ path: String, fileSystem: FileSystem = .posix) throws(LogError) {
+        let folder = try PosixFile(path: path, flags: O_RDONLY | O_DIRECTORY, fileSystem: fileSystem)
+        while fileSystem.fsync(folder.descriptor) != 0 {
             if errno == EINTR { continue }
             throw .system("fsync", path, errno)
         }
@@ -126,8 +129,8 @@ enum Folder {
     }
 
     /// Removes the file at `path`.
-    static func remove(_ path: String) throws(LogError) {
-        guard unlink(path) == 0 else { throw .system("remove", path, errno) }
+    static func remove(_ path: String, fileSystem: FileSystem = .posix) throws(LogError) {
+        guard fileSystem.unlink(path) == 0 else { throw .system("remove", path, errno) }
     }
 }
 
@@ -144,12 +147,20 @@ public enum DurableFiles {
     }
 
     /// Creates a new file (mode 0600) holding `bytes`, synced together with its folder entry.
+    ///
+    /// If any step fails the file is removed again, so that a full disk leaves no empty or partial file behind.
     public static func create(path: String, bytes: [UInt8]) throws {
-        let file = try PosixFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL)
-        try bytes.withUnsafeBytes { buffer in try file.write(buffer, at: 0) }
-        try file.sync()
-        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        try Folder.sync(folder.isEmpty ? "." : folder)
+        let fileSystem = FileSystem.current
+        let file = try PosixFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem)
+        do {
+            try bytes.withUnsafeBytes { buffer in try file.write(buffer, at: 0) }
+            try file.sync()
+            let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            try Folder.sync(folder.isEmpty ? "." : folder, fileSystem: fileSystem)
+        } catch {
+            _ = fileSystem.unlink(path)
+            throw error
+        }
     }
 
     /// The whole contents of a small file, or nil if it cannot be read.
@@ -166,18 +177,19 @@ extension DurableFiles {
     /// Replaces the file at `path` atomically: writes `chunks` to a new file beside it, syncs it,
     /// renames it over `path` and syncs the folder, so a crash leaves either the old file or the new one.
     public static func replace(path: String, chunks: [[UInt8]]) throws {
+        let fileSystem = FileSystem.current
         let temporary = path + ".new"
-        _ = unlink(temporary)
-        let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+        _ = fileSystem.unlink(temporary)
+        let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem)
         var offset: Int64 = 0
         for chunk in chunks {
             try chunk.withUnsafeBytes { bytes in try file.write(bytes, at: offset) }
             offset += Int64(chunk.count)
         }
         try file.sync()
-        guard rename(temporary, path) == 0 else { throw LogError.system("rename", temporary, errno) }
+        guard fileSystem.rename(temporary, path) == 0 else { throw LogError.system("rename", temporary, errno) }
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        try Folder.sync(folder.isEmpty ? "." : folder)
+        try Folder.sync(folder.isEmpty ? "." : folder, fileSystem: fileSystem)
     }
 }
 
