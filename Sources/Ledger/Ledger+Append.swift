@@ -27,6 +27,16 @@ extension Ledger {
     /// While another process appends, waits up to `lockWaitSeconds` for the writer lock, then fails (exit 74).
     public func append(_ lines: borrowing LineReader, lockWaitSeconds: Double = 0.1,
                        recordedMicroseconds: Int64 = Ledger.currentMicroseconds()) throws(LedgerError) -> AppendReport {
+        let report = try appendBatch(lines, lockWaitSeconds: lockWaitSeconds, recordedMicroseconds: recordedMicroseconds)
+        // The Merkle store is a cache, brought up to date after the writer lock is released (the batch is
+        // durable and acknowledged whatever happens to it), so that other writers do not wait for it.
+        if report.appended > 0 { updateMerkleStore() }
+        return report
+    }
+
+    /// The batch itself, under the writer lock, which is released when this returns.
+    private func appendBatch(_ lines: borrowing LineReader, lockWaitSeconds: Double,
+                             recordedMicroseconds: Int64) throws(LedgerError) -> AppendReport {
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder, lockWaitSeconds: lockWaitSeconds) } catch { throw LedgerError.wrap(error) }
         var fold = try self.fold()
@@ -97,8 +107,6 @@ extension Ledger {
                     // The batch is durable; a snapshot that fails to write is only a missed cache.
                     try? writeSnapshot(fold, head: receipt.head, lastRecord: receipt.lastRecord)
                 }
-                // Likewise the Merkle store: a cache extended from the log whenever it lags.
-                updateMerkleStore()
             }
         } catch {
             try? writer.abort()
