@@ -9,7 +9,7 @@ public struct HistoryEntry: Sendable {
     public var stored: StoredEvent
     /// Why the event shapes the unit: `unit`, `predecessor`, `replacement` (events of a unit in its exchange
     /// chain), `policy`, `dealer` (enrolments it depends on), `write-off`, `confirmation` (notices naming
-    /// its claim lines) or `void` (a void of any of these).
+    /// its claim lines) or `void` (a void of any of these, or a void in the chain whose target is outside the view).
     public var relation: String
     /// The seq of the void that cancelled this event, if it is in view.
     public var voidedBy: Int64?
@@ -52,6 +52,7 @@ extension Ledger {
         var sale: (seq: Int64, model: String, day: Day)?
         var policies: [HistoryEntry] = []
         var enrolments: [String: HistoryEntry] = [:]
+        var soldInView = false
         try forEachEvent(through: filter.knownAt) { logged in
             let event = logged.stored.event
             func entry(_ relation: String) -> HistoryEntry {
@@ -67,8 +68,10 @@ extension Ledger {
             case .writeoffConfirmed(let confirmed) where notices.contains(confirmed.notice): relation = "confirmation"
             case .eventVoided(let void) where included[void.seq] != nil: relation = "void"
             default:
-                if let unitStream, let link = chain[unitStream] { relation = link }
+                // A void in the chain whose target is not in view (its day is after `--as-of`) is still a void.
+                if let unitStream, let link = chain[unitStream] { relation = event.type == .eventVoided ? "void" : link }
             }
+            if case .unitSold(let sold) = event.body, chain[sold.serial] != nil { soldInView = true }
             guard let relation, filter.keeps(event) else { return true }
             switch event.body {
             case .unitSold(let sold):
@@ -90,7 +93,8 @@ extension Ledger {
             return true
         }
         guard let sale else {
-            throw LedgerError(.notFound, "unit \"\(serial)\" is not in the ledger\(filter.asOf == nil && filter.knownAt == .max ? "" : " in this view")")
+            if soldInView, let asOf = filter.asOf { throw LedgerError(.notFound, "unit \"\(serial)\" is not sold on or before \(asOf)") }
+            throw LedgerError(.notFound, "unit \"\(serial)\" is not in the ledger\(filter.knownAt == .max ? "" : " in this view")")
         }
         // The binding policy: the latest effective on or before the sale day among those published before the sale.
         var bound: HistoryEntry?

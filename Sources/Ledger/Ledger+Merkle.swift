@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Integrity
 import LedgerLog
 
 extension Ledger {
     /// Runs `body` on the Merkle tree of the log, rebuilding the store from the log once if an entry turns out damaged.
+    ///
+    /// A `MerkleError` cannot come from a size the caller asked for (those are range-checked first), so it
+    /// is taken as an inconsistent store too; from a store rebuilt from the log, either is a verification failure.
     func withMerkleTree<T>(_ body: (MerkleTreeView) throws -> T) throws(LedgerError) -> T {
         let reader = try logReader()
         var ignoringFile = false
@@ -15,11 +21,23 @@ extension Ledger {
                 guard !ignoringFile else { throw LedgerError(.verificationFailed, "Merkle tree: \(damage.reason)") }
                 ignoringFile = true
             } catch let error as MerkleError {
-                throw LedgerError(.usage, "Merkle tree: \(error)")
+                guard !ignoringFile else { throw LedgerError(.verificationFailed, "Merkle tree: \(error)") }
+                ignoringFile = true
             } catch {
                 throw LedgerError.wrap(error)
             }
         }
+    }
+
+    /// Checks a proof built from the store before it is published: the path, from the record read from the
+    /// log, must lead to the root the store gave; otherwise the store is damaged (and rebuilt once).
+    private static func checked(_ proof: MerkleProof) throws -> MerkleProof {
+        do {
+            try proof.check()
+        } catch {
+            throw MerkleStoreDamage(reason: "a proof built from the store does not check: \(error.message)")
+        }
+        return proof
     }
 
     /// Brings `merkle.tree` up to the log's end; called after an append commits, and harmless when it fails.
@@ -43,13 +61,19 @@ extension Ledger {
             let size = try checkedSize(size, tree, option: "--known-at")
             var head = SHA256Digest.zero
             var recorded = "none"
+            let root = try Merkle.root(size: Int(size), source: tree)
             if size > 0 {
                 let record = try tree.record(seq: size)
                 head = SHA256.hash(record)
                 recorded = Timestamp.iso8601(microseconds: Int64(bitPattern: record.merkleInteger(UInt64.self, at: 16)))
+                // The head record must be the last leaf under the root: the store's root and the log's record agree.
+                _ = try Self.checked(.inclusion(seq: size, size: size, record: record, root: root,
+                                                path: try Merkle.inclusionProof(index: Int(size - 1), size: Int(size), source: tree)))
+                if size == tree.header.size && head != tree.header.head {
+                    throw MerkleStoreDamage(reason: "the record at the log's end is not the one the store names")
+                }
             }
-            return MerkleDigest(size: size, root: try Merkle.root(size: Int(size), source: tree), head: head,
-                                recorded: recorded, taken: Timestamp.iso8601(microseconds: now))
+            return MerkleDigest(size: size, root: root, head: head, recorded: recorded, taken: Timestamp.iso8601(microseconds: now))
         }
     }
 
@@ -60,9 +84,9 @@ extension Ledger {
             guard seq >= 1, seq <= size else {
                 throw LedgerError(.usage, "seq \(seq) is not among the \(size) record\(size == 1 ? "" : "s") of the tree (seq counts from 1)")
             }
-            return .inclusion(seq: seq, size: size, record: try tree.record(seq: seq),
-                              root: try Merkle.root(size: Int(size), source: tree),
-                              path: try Merkle.inclusionProof(index: Int(seq - 1), size: Int(size), source: tree))
+            return try Self.checked(.inclusion(seq: seq, size: size, record: try tree.record(seq: seq),
+                                               root: try Merkle.root(size: Int(size), source: tree),
+                                               path: try Merkle.inclusionProof(index: Int(seq - 1), size: Int(size), source: tree)))
         }
     }
 
@@ -73,9 +97,9 @@ extension Ledger {
             guard from >= 1, from <= size else {
                 throw LedgerError(.usage, "--from \(from) must be from 1 to the tree size \(size)")
             }
-            return .consistency(from: from, size: size, fromRoot: try Merkle.root(size: Int(from), source: tree),
-                                root: try Merkle.root(size: Int(size), source: tree),
-                                path: try Merkle.consistencyProof(from: Int(from), to: Int(size), source: tree))
+            return try Self.checked(.consistency(from: from, size: size, fromRoot: try Merkle.root(size: Int(from), source: tree),
+                                                 root: try Merkle.root(size: Int(size), source: tree),
+                                                 path: try Merkle.consistencyProof(from: Int(from), to: Int(size), source: tree)))
         }
     }
 
@@ -144,10 +168,18 @@ extension Ledger {
         Set(proof.ends.map(\.size)).subtracting(digests.map(\.size))
     }
 
-    /// The bytes of a proof or digest file (at most 256 MiB).
+    /// The largest proof or digest file read: a proof holds one record (at most 1 MiB, 2 MiB as hex) and
+    /// at most 63 × 2 path hashes, a digest six short lines.
+    public static let largestProofFile = 4 << 20
+
+    /// The bytes of a proof or digest file (at most `largestProofFile` bytes).
     public static func readFile(_ path: String, what: String) throws(LedgerError) -> [UInt8] {
         guard FileStatus.exists(path) else { throw LedgerError(.notFound, "no \(what) file \(path)") }
-        guard let bytes = DurableFiles.contents(of: path, limit: 256 << 20) else {
+        var info = stat()
+        if stat(path, &info) == 0, Int64(info.st_size) > Int64(largestProofFile) {
+            throw LedgerError(.refused, "\(what) file \(path) is too large (\(info.st_size) bytes; at most \(largestProofFile))")
+        }
+        guard let bytes = DurableFiles.contents(of: path, limit: largestProofFile) else {
             throw LedgerError(.io, "cannot read \(what) file \(path)")
         }
         return bytes
@@ -160,7 +192,8 @@ public enum MerkleStoreCheck: Equatable, Sendable {
     case unusable
     /// Every stored entry equals the one recomputed from the log.
     case matches(size: Int64)
-    /// The stored entry with this number differs from the log's (it is replaced when next needed).
+    /// The stored entry with this number differs from the log's (it is replaced when next needed);
+    /// entry -1 is the header (its record positions).
     case differs(size: Int64, entry: Int64)
 }
 
@@ -172,6 +205,12 @@ extension Ledger {
         do {
             guard let (file, header) = try MerkleTreeView.usableFile(folder: folder, reader: reader) else { return .unusable }
             let rebuilt = try MerkleTreeView(folder: folder, reader: reader, ignoringFile: true)
+            // `usableFile` found the header's size, head and last record in the log; the start of its tail group
+            // is compared here, as the tree would read records from there.
+            var expected = header
+            let chunk = header.size / Int64(MerkleStore.chunkLeaves)
+            expected.tailStart = header.size % Int64(MerkleStore.chunkLeaves) == 0 ? nil : try rebuilt.chunkStart(chunk)
+            guard header == expected else { return .differs(size: header.size, entry: -1) }
             for number in 0..<header.entryCount {
                 var expected: [UInt8] = []
                 rebuilt.added[Int(number)].encode(into: &expected)

@@ -206,12 +206,18 @@ enum MerkleHex {
         return SHA256Digest(bytes: bytes)
     }
 
-    /// Whether `text` has the shape of a recorded time: `2026-11-26T08:00:00.123456Z`.
+    /// Whether `text` has the shape of a recorded time as `Timestamp.iso8601` prints it: `2026-11-26T08:00:00.123456Z`,
+    /// the year being an optional `-` and four digits or more (no leading zero beyond four), as recorded
+    /// times span every Int64 (`-0005-…`, `294247-…`).
     static func isTimestamp(_ text: String) -> Bool {
-        let shape = Array("0000-00-00T00:00:00.000000Z".utf8)
-        let utf8 = Array(text.utf8)
-        guard utf8.count == shape.count else { return false }
-        for (byte, pattern) in zip(utf8, shape) {
+        let shape = Array("-00-00T00:00:00.000000Z".utf8)
+        var utf8 = Array(text.utf8)[...]
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        let year = utf8.dropLast(shape.count)
+        guard utf8.count >= 4 + shape.count, year.count <= 19,
+              year.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              year.count == 4 || year.first != UInt8(ascii: "0") else { return false }
+        for (byte, pattern) in zip(utf8.suffix(shape.count), shape) {
             if pattern == UInt8(ascii: "0") {
                 guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
             } else if byte != pattern {

@@ -118,7 +118,7 @@ extension Ledger {
         let balances = state.dealerBalances(on: day)
         let lines = state.claimLines(on: day)
         breaches += FinanceChecks.breaches(on: day, balances: balances, lines: lines, notices: Array(records.notices.values),
-                                           money: records.money, resolve: records.resolve)
+                                           money: records.money)
         let actions = ReconcileActions(on: day, lines: lines, records: records)
         return Reconciliation(asOf: day, events: events, dealers: balances.count, lines: lines.count,
                               notices: records.notices.values.count { $0.issued.day <= day },

@@ -7,18 +7,19 @@ public enum FinanceChecks {
     /// - Parameters:
     ///   - balances: the `dealers` rows of the day.
     ///   - lines: every claim line of the day.
-    ///   - notices: the live notices (any day; those dated after `day` are ignored).
+    ///   - notices: the live notices (any day; those dated after `day` are ignored), each with its line ids as
+    ///     resolved when it was appended.
     ///   - money: the live invoices and payments (any day).
-    ///   - resolve: what a notice's line id names.
     public static func breaches(on day: Day, balances: [DealerBalance], lines: [ClaimLine], notices: [NoticeRecord],
-                                money: [MoneyRecord], resolve: (String) -> LineRef?) -> [Breach] {
+                                money: [MoneyRecord]) -> [Breach] {
         var breaches: [Breach] = []
         let notices = notices.filter { $0.issued.day <= day }.sorted { $0.notice.utf8.lexicographicallyPrecedes($1.notice.utf8) }
         var linesByRef: [LineRef: ClaimLine] = [:]
         var sums: [String: DealerBalance] = [:]
         for line in lines {
             linesByRef[LineRef(kind: line.kind, id: line.line)] = line
-            sums[line.dealer, default: DealerBalance(dealer: line.dealer)].addLine(line)
+            // Each column summed from the individual lines, to compare with the projection's row.
+            sums[line.dealer, default: DealerBalance(dealer: line.dealer)].add(line)
         }
         var invoiced: [String: Fen] = [:]
         var paid: [String: Fen] = [:]
@@ -52,8 +53,8 @@ public enum FinanceChecks {
         for notice in notices {
             var sum: Fen = 0
             var complete = true
-            for id in notice.lines {
-                guard let ref = resolve(id), let line = linesByRef[ref] else {
+            for (id, ref) in zip(notice.lines, notice.resolved) {
+                guard let ref, let line = linesByRef[ref] else {
                     complete = false
                     breaches.append(Breach(.noticeLine, dealer: notice.dealer, notice: notice.notice, line: id,
                         "notice \(notice.notice) (dealer \(notice.dealer)) lists \(id), which is not one claim line on \(day)"))
@@ -71,7 +72,11 @@ public enum FinanceChecks {
                     "notice \(notice.notice) (dealer \(notice.dealer)): amount \(notice.amount) ≠ the sum of its lines \(sum) fen"))
             }
         }
-        for (ref, ids) in noticesOfLine.sorted(by: { $0.key.id.utf8.lexicographicallyPrecedes($1.key.id.utf8) }) where ids.count > 1 {
+        let byIDThenKind = noticesOfLine.sorted { lhs, rhs in
+            lhs.key.id != rhs.key.id ? lhs.key.id.utf8.lexicographicallyPrecedes(rhs.key.id.utf8)
+                : lhs.key.kind == .labor && rhs.key.kind == .part
+        }
+        for (ref, ids) in byIDThenKind where ids.count > 1 {
             breaches.append(Breach(.lineInTwoNotices, dealer: linesByRef[ref]?.dealer, notice: ids[1], line: ref.id,
                 "\(ref.kind.rawValue) line \(ref.id) is on \(ids.count) notices: \(ids.joined(separator: ", "))"))
         }
@@ -83,7 +88,7 @@ public enum FinanceChecks {
             let fault: String? = if let notice {
                 if notice.confirmed.map({ $0.day > day }) ?? true { "notice \(notice.notice) is not confirmed on or before \(day)" }
                 else if notice.dealer != line.dealer { "notice \(notice.notice) belongs to dealer \(notice.dealer)" }
-                else if !notice.lines.contains(line.line) { "notice \(notice.notice) does not list it" }
+                else if !notice.resolved.contains(LineRef(kind: line.kind, id: line.line)) { "notice \(notice.notice) does not list it" }
                 else { nil }
             } else {
                 "it is on no live notice dated on or before \(day)"
@@ -195,21 +200,5 @@ public struct ReconcileActions: Sendable {
         awaitingAppraisal.sort { order(($0.dealer, $0.line), ($1.dealer, $1.line)) }
         approvedNotOnNotice.sort { order(($0.dealer, $0.line), ($1.dealer, $1.line)) }
         unconfirmedNotices.sort { order(($0.dealer, $0.notice), ($1.dealer, $1.notice)) }
-    }
-}
-
-extension DealerBalance {
-    /// Counts `line` in `claimed` and in its status column, and takes a deduction off `receivable`.
-    mutating func addLine(_ line: ClaimLine) {
-        claimed += line.amount
-        switch line.status {
-        case .pending: pending += line.amount
-        case .approved: approved += line.amount
-        case .rejected: rejected += line.amount
-        case .writtenOff: writtenOff += line.amount
-        case .deducted:
-            deducted += line.amount
-            receivable -= line.amount
-        }
     }
 }

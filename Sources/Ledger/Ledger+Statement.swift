@@ -25,24 +25,22 @@ public struct BalanceDelta: Hashable, Sendable {
          balance.deducted, balance.receivable]
     }
 
-    /// A line of `amount` moving from status `from` (nil: a new line, counted in `claimed`) to `to`.
+    /// A line of `amount` moving from status `from` (nil: a new line, counted in `claimed`) to `to`: the dealer's
+    /// balance with the line counted as the projections count it in `to`, less the balance with it in `from`.
     static func line(_ amount: Fen, from: LineStatus?, to: LineStatus) -> BalanceDelta {
+        var before = DealerBalance(dealer: "")
+        if let from { before.add(amount, status: from) }
+        var after = DealerBalance(dealer: "")
+        after.add(amount, status: to)
         var delta = BalanceDelta()
-        if let from { delta.add(-amount, to: from) } else { delta.claimed += amount }
-        delta.add(amount, to: to)
+        delta.claimed = after.claimed - before.claimed
+        delta.pending = after.pending - before.pending
+        delta.approved = after.approved - before.approved
+        delta.rejected = after.rejected - before.rejected
+        delta.writtenOff = after.writtenOff - before.writtenOff
+        delta.deducted = after.deducted - before.deducted
+        delta.receivable = after.receivable - before.receivable
         return delta
-    }
-
-    private mutating func add(_ amount: Fen, to status: LineStatus) {
-        switch status {
-        case .pending: pending += amount
-        case .approved: approved += amount
-        case .rejected: rejected += amount
-        case .writtenOff: writtenOff += amount
-        case .deducted:
-            deducted += amount
-            receivable -= amount
-        }
     }
 
     static func + (lhs: BalanceDelta, rhs: BalanceDelta) -> BalanceDelta {
@@ -134,7 +132,19 @@ extension Ledger {
         for dealer in dealers ?? [] where state.dealerName(dealer) == nil {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
         }
-        let records = try financeRecords(knownAt: knownAt) { !state.isVoided($0) }
+        // For named dealers, only the events of their lines' units (and those dealers' own) are recorded.
+        var only = FinanceRecords()
+        if let dealers {
+            var serials: Set<String> = []
+            for dealer in dealers {
+                for line in state.claimLines(on: to, dealer: dealer) {
+                    serials.insert(line.serial)
+                    if let first = state.registrationSerial(of: line.serial) { serials.insert(first) }
+                }
+            }
+            only = FinanceRecords(dealers: Set(dealers), serials: serials)
+        }
+        let records = try financeRecords(knownAt: knownAt, into: only) { !state.isVoided($0) }
         let opening = Dictionary(state.dealerBalances(on: from.adding(days: -1)).map { ($0.dealer, $0) }) { first, _ in first }
         let closing = state.dealerBalances(on: to)
         let closingRows = Dictionary(closing.map { ($0.dealer, $0) }) { first, _ in first }
@@ -194,7 +204,7 @@ extension Statement {
             }
         }
 
-        for notice in records.notices.values where notice.dealer == dealer {
+        for notice in (records.noticesOfDealer[dealer] ?? []).compactMap({ records.notices[$0] }) {
             if (from...to).contains(notice.issued.day) {
                 movements.append(StatementMovement(
                     day: notice.issued.day, seq: notice.issued.seq, kind: .notice, cause: notice.issued.type.rawValue,
@@ -206,7 +216,7 @@ extension Statement {
                     notice: notice.notice, amount: notice.amount, delta: BalanceDelta()))
             }
         }
-        for money in records.money where money.dealer == dealer && (from...to).contains(money.mark.day) {
+        for money in records.moneyOfDealer[dealer] ?? [] where (from...to).contains(money.mark.day) {
             var delta = BalanceDelta()
             let invoice = money.mark.type == .dealerInvoiced
             delta.receivable = invoice ? money.amount : -money.amount

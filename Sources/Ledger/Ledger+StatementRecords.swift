@@ -31,14 +31,21 @@ public struct NoticeRecord: Hashable, Sendable {
     public var dealer: String
     /// The line ids in the notice's order.
     public var lines: [String]
+    /// What each of `lines` named when the notice was appended (nil: no line or both a labor and a part line), in
+    /// the same order. Resolved once, as the append path and the projections did: a visit or swap appended later
+    /// with the same id does not change what the notice wrote off.
+    public var resolved: [LineRef?]
     public var amount: Fen
     public var issued: EventMark
     public var confirmed: EventMark?
 
-    public init(notice: String, dealer: String, lines: [String], amount: Fen, issued: EventMark, confirmed: EventMark? = nil) {
+    public init(notice: String, dealer: String, lines: [String], resolved: [LineRef?], amount: Fen, issued: EventMark,
+                confirmed: EventMark? = nil) {
+        precondition(lines.count == resolved.count, "notice \(notice): \(lines.count) line ids, \(resolved.count) resolved")
         self.notice = notice
         self.dealer = dealer
         self.lines = lines
+        self.resolved = resolved
         self.amount = amount
         self.issued = issued
         self.confirmed = confirmed
@@ -78,41 +85,72 @@ public struct FinanceRecords: Sendable {
     var returned: [String: EventMark] = [:]
     var appraised: [String: EventMark] = [:]
     var notices: [String: NoticeRecord] = [:]
-    /// The live notices listing each line id, in log order.
-    var noticesOfLine: [String: [String]] = [:]
-    var money: [MoneyRecord] = []
+    /// The live notices listing each line (as resolved when each was appended), in log order.
+    var noticesOfLine: [LineRef: [String]] = [:]
+    /// The live notice ids of each dealer, in log order.
+    var noticesOfDealer: [String: [String]] = [:]
+    /// The live invoices and payments of each dealer, in log order.
+    var moneyOfDealer: [String: [MoneyRecord]] = [:]
 
+    /// The live invoices and payments of every dealer, in no particular order.
+    var money: [MoneyRecord] { moneyOfDealer.values.flatMap { $0 } }
+
+    /// When set, only the events of these serials' units (and of their lines) are recorded.
+    private var serials: Set<String>?
+    /// When set, only these dealers' enrolments, notices, invoices and payments are recorded.
+    private var dealers: Set<String>?
+
+    /// Records every live event.
     public init() {}
 
-    /// Adds a live event (not voided, not a void).
+    /// Records only what the statements of `dealers` cite, given `serials`: the units of every line of those dealers
+    /// in the period and the first unit of each one's exchange chain. Exchanges are all recorded, so chains are whole.
+    public init(dealers: Set<String>, serials: Set<String>) {
+        self.dealers = dealers
+        self.serials = serials
+    }
+
+    /// Adds a live event (not voided, not a void); events must be added in log order, because a notice's line ids
+    /// are resolved against the visits and swaps added before it.
     public mutating func add(_ event: Event, seq: Int64) {
         let mark = EventMark(day: event.day, seq: seq, type: event.type)
+        func keeps(serial: String) -> Bool { serials?.contains(serial) ?? true }
+        func keeps(dealer: String) -> Bool { dealers?.contains(dealer) ?? true }
+        func keepsSwap(_ swap: String) -> Bool { serials == nil || made[LineRef(kind: .part, id: swap)] != nil }
         switch event.body {
-        case .dealerEnrolled(let enrolment): enrolled[enrolment.dealer] = mark
-        case .unitSold(let sale): introduced[sale.serial] = mark
+        case .dealerEnrolled(let enrolment): if keeps(dealer: enrolment.dealer) { enrolled[enrolment.dealer] = mark }
+        case .unitSold(let sale): if keeps(serial: sale.serial) { introduced[sale.serial] = mark }
         case .unitExchanged(let exchange):
-            introduced[exchange.replacement] = mark
+            if keeps(serial: exchange.replacement) { introduced[exchange.replacement] = mark }
             replaced[exchange.replacement] = exchange.serial
-        case .cardRegistered(let card): unitMarks[card.serial, default: []].append(mark)
-        case .unitInstalled(let installation): unitMarks[installation.serial, default: []].append(mark)
-        case .complaintLodged(let lodged): unitMarks[lodged.serial, default: []].append(mark)
+        case .cardRegistered(let card): if keeps(serial: card.serial) { unitMarks[card.serial, default: []].append(mark) }
+        case .unitInstalled(let installation):
+            if keeps(serial: installation.serial) { unitMarks[installation.serial, default: []].append(mark) }
+        case .complaintLodged(let lodged): if keeps(serial: lodged.serial) { unitMarks[lodged.serial, default: []].append(mark) }
         case .visitRecorded(let visit):
+            guard keeps(serial: visit.serial) else { break }
             unitMarks[visit.serial, default: []].append(mark)
             if visit.kind == .repair { made[LineRef(kind: .labor, id: visit.visit)] = mark }
-        case .partSwapped(let swap): made[LineRef(kind: .part, id: swap.swap)] = mark
-        case .partReturned(let returned): self.returned[returned.swap] = mark
-        case .partAppraised(let appraisal): appraised[appraisal.swap] = mark
+        case .partSwapped(let swap): if keeps(serial: swap.serial) { made[LineRef(kind: .part, id: swap.swap)] = mark }
+        case .partReturned(let returned): if keepsSwap(returned.swap) { self.returned[returned.swap] = mark }
+        case .partAppraised(let appraisal): if keepsSwap(appraisal.swap) { appraised[appraisal.swap] = mark }
         case .costWrittenOff(let notice):
+            guard keeps(dealer: notice.dealer) else { break }
+            let resolved = notice.lines.map(resolve)
             notices[notice.notice] = NoticeRecord(notice: notice.notice, dealer: notice.dealer, lines: notice.lines,
-                                                  amount: notice.amount, issued: mark)
-            for line in notice.lines { noticesOfLine[line, default: []].append(notice.notice) }
+                                                  resolved: resolved, amount: notice.amount, issued: mark)
+            noticesOfDealer[notice.dealer, default: []].append(notice.notice)
+            for ref in resolved { if let ref { noticesOfLine[ref, default: []].append(notice.notice) } }
         case .writeoffConfirmed(let confirmation):
             // The last confirmation counts, as in the projections (a valid log holds one).
             notices[confirmation.notice]?.confirmed = mark
         case .dealerInvoiced(let invoice):
-            money.append(MoneyRecord(mark: mark, dealer: invoice.dealer, amount: invoice.amount, reference: invoice.invoice))
+            guard keeps(dealer: invoice.dealer) else { break }
+            moneyOfDealer[invoice.dealer, default: []].append(
+                MoneyRecord(mark: mark, dealer: invoice.dealer, amount: invoice.amount, reference: invoice.invoice))
         case .paymentReceived(let payment):
-            money.append(MoneyRecord(mark: mark, dealer: payment.dealer, amount: payment.amount, reference: payment.ref))
+            guard keeps(dealer: payment.dealer) else { break }
+            moneyOfDealer[payment.dealer, default: []].append(MoneyRecord(mark: mark, dealer: payment.dealer, amount: payment.amount, reference: payment.ref))
         case .policyPublished, .unitReturned, .eventVoided: break
         }
     }
@@ -128,9 +166,10 @@ public struct FinanceRecords: Sendable {
         return current
     }
 
-    /// What a notice's line id names, as the append path resolves it: the labor line when a repair visit has the id,
-    /// else the part line; nil when neither or both do.
-    func resolve(_ id: String) -> LineRef? {
+    /// What a notice's line id names among the visits and swaps added so far, as the append path resolved it when the
+    /// notice was appended: the labor line when only a repair visit has the id, the part line when only a swap has
+    /// it; nil when neither or both do. Only `add` calls it, at the notice's place in the log.
+    private func resolve(_ id: String) -> LineRef? {
         let labor = made[LineRef(kind: .labor, id: id)] != nil
         let part = made[LineRef(kind: .part, id: id)] != nil
         switch (labor, part) {
@@ -154,8 +193,8 @@ public struct FinanceRecords: Sendable {
             if let returned = returned[line.line] { marks.append(returned) }
             if let appraised = appraised[line.line] { marks.append(appraised) }
         }
-        for id in noticesOfLine[line.line] ?? [] {
-            guard let notice = notices[id], resolve(line.line) == ref else { continue }
+        for id in noticesOfLine[ref] ?? [] {
+            guard let notice = notices[id] else { continue }
             marks.append(notice.issued)
             if let confirmed = notice.confirmed { marks.append(confirmed) }
         }
@@ -164,9 +203,11 @@ public struct FinanceRecords: Sendable {
 }
 
 extension Ledger {
-    /// The finance records of the live events among the first `knownAt`, skipping those `isLive` rejects.
-    func financeRecords(knownAt: Int64, isLive: (Int64) -> Bool) throws(LedgerError) -> FinanceRecords {
-        var records = FinanceRecords()
+    /// The finance records of the live events among the first `knownAt`, skipping those `isLive` rejects; `records`
+    /// says which events are recorded (all by default).
+    func financeRecords(knownAt: Int64, into records: FinanceRecords = FinanceRecords(),
+                        isLive: (Int64) -> Bool) throws(LedgerError) -> FinanceRecords {
+        var records = records
         try forEachEvent(through: knownAt) { logged in
             let event = logged.stored.event
             if event.type != .eventVoided, isLive(logged.seq) { records.add(event, seq: logged.seq) }

@@ -42,7 +42,8 @@ extension Ledger {
         case .unusable: break
         case .matches(let size): report.merkleSize = size
         case .differs(_, let entry):
-            throw LedgerError(.verificationFailed, "\(MerkleStore.fileName): entry \(entry) differs from the tree of the log; "
+            let part = entry < 0 ? "its header" : "entry \(entry)"
+            throw LedgerError(.verificationFailed, "\(MerkleStore.fileName): \(part) differs from the tree of the log; "
                               + "the log itself is intact: delete the file and the next `digest` or `append` rebuilds it from the log")
         }
         return report

@@ -1,5 +1,22 @@
+import JSONText
 import WarrantyDomain
 import WarrantyProjections
+
+/// What `writeoff-draft` drafted, and the approved lines it left out.
+public struct WriteoffDraft: Sendable {
+    /// An approved line on no notice that no draft can hold, and why.
+    public struct Skipped: Hashable, Sendable {
+        public var line: String
+        public var kind: LineKind
+        public var amount: Fen
+        public var reason: String
+    }
+
+    /// The `cost.written-off` events, each checked as `append` will check it and read back from its JSON line.
+    public var notices: [Event]
+    /// In the order of the dealer's lines.
+    public var skipped: [Skipped]
+}
 
 extension Ledger {
     /// The `cost.written-off` events that write off every approved line of `dealer` on `day` that is on no live notice.
@@ -7,25 +24,39 @@ extension Ledger {
     /// One notice holds at most 1,000 lines and 1,000,000,000,000 fen (the input limits); more lines make
     /// several notices, numbered `ID`, `ID-2`, `ID-3`… The default `ID` is `WO-DEALER-DAY`, with the first free suffix
     /// `-2`, `-3`… when a live notice already has it. Each draft is checked exactly as `append` will check it,
-    /// over every event in the ledger, so a draft appended as is is accepted unless the ledger changes first.
-    /// An empty array means there is nothing to write off.
-    public func writeoffDraft(dealer: String, on day: Day, notice requested: String? = nil) throws(LedgerError) -> [Event] {
+    /// over every event in the ledger, and read back from the JSON line it prints as the same event, so a draft
+    /// appended as is is accepted unless the ledger changes first. A line no notice can name (a repair visit and a
+    /// swap share its id) or hold (its amount alone is over the money limit) is left out and listed in `skipped`.
+    /// No notices means there is nothing to write off.
+    public func writeoffDraft(dealer: String, on day: Day, notice requested: String? = nil) throws(LedgerError) -> WriteoffDraft {
         var state = try self.state()
         guard state.dealerName(dealer) != nil else {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
         }
         let records = try financeRecords(knownAt: .max) { !state.isVoided($0) }
+        var skipped: [WriteoffDraft.Skipped] = []
         let lines = state.claimLines(on: day, dealer: dealer).filter { line in
             // A line on a notice dated after `day` is approved on `day` but cannot go on a second notice.
-            line.status == .approved && records.noticesOfLine[line.line] == nil
-                && records.resolve(line.line) == LineRef(kind: line.kind, id: line.line)
+            guard line.status == .approved, records.noticesOfLine[LineRef(kind: line.kind, id: line.line)] == nil else { return false }
+            // A new notice's line ids are resolved against the ledger as it is now.
+            let reason: String? = if !state.namesOneLine(line.line) {
+                "both a repair visit and a swap have the id \"\(line.line)\", so a notice cannot name one of them"
+            } else if line.amount > Limits.moneyFenMax {
+                "its amount \(line.amount) fen alone is over the \(Limits.moneyFenMax) fen one notice may hold"
+            } else {
+                nil
+            }
+            if let reason { skipped.append(WriteoffDraft.Skipped(line: line.line, kind: line.kind, amount: line.amount, reason: reason)) }
+            return reason == nil
         }
-        guard !lines.isEmpty else { return [] }
+        guard !lines.isEmpty else { return WriteoffDraft(notices: [], skipped: skipped) }
 
         var chunks: [[ClaimLine]] = [[]]
         var chunkAmount: Fen = 0
         for line in lines {
-            if chunks[chunks.count - 1].count == Limits.arrayCountMax || chunkAmount + line.amount > Limits.moneyFenMax {
+            // Each line fits a notice alone, so only a chunk holding lines is closed.
+            if !chunks[chunks.count - 1].isEmpty,
+               chunks[chunks.count - 1].count == Limits.arrayCountMax || chunkAmount + line.amount > Limits.moneyFenMax {
                 chunks.append([])
                 chunkAmount = 0
             }
@@ -56,9 +87,28 @@ extension Ledger {
             } catch {
                 throw LedgerError(.refused, "the draft notice \(id) would be refused: \(error.reason)")
             }
+            try Self.readsBack(event, zone: timeZone)
             state.apply(event, seq: state.lastSeq + 1, target: nil)
             drafts.append(event)
         }
-        return drafts
+        return WriteoffDraft(notices: drafts, skipped: skipped)
+    }
+
+    /// Checks that `event`'s JSON line reads back, through the input path's decoder in `zone`, as `event` itself.
+    static func readsBack(_ event: Event, zone: TimeZoneOffset) throws(LedgerError) {
+        let text = JSONWriter.string(EventEncoder.encode(event))
+        let problem: String
+        do {
+            let read = try EventDecoder.decode(try JSONParser.parse(text), zone: zone)
+            guard read != event else { return }
+            problem = "it reads back as a different event"
+        } catch let error as EventInputError {
+            problem = "append would refuse it: \(error.reason)"
+        } catch let error as JSONError {
+            problem = "it is not JSON: \(error.reason)"
+        } catch {
+            problem = "\(error)"
+        }
+        throw LedgerError(.verificationFailed, "draft not printed: \(text) — \(problem); this is a bug in writeoff-draft, please report it")
     }
 }

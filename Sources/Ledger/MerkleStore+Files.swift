@@ -9,11 +9,19 @@ final class MerkleFile {
     let path: String
     let descriptor: Int32
 
-    /// Opens `path`; nil when it does not exist or cannot be opened.
-    init?(path: String, flags: Int32 = O_RDONLY, mode: mode_t = 0o600) {
+    private init(path: String, descriptor: Int32) {
         self.path = path
-        descriptor = open(path, flags | O_CLOEXEC, mode)
-        if descriptor < 0 { return nil }
+        self.descriptor = descriptor
+    }
+
+    /// Opens `path`; nil when it does not exist. Any other failure (EACCES, EMFILE, EIO…) is an I/O error,
+    /// never taken for a missing file, so that it is not mistaken for a damaged store or log.
+    static func open(_ path: String, flags: Int32 = O_RDONLY, mode: mode_t = 0o600) throws(LedgerError) -> MerkleFile? {
+        let descriptor = Glibc.open(path, flags | O_CLOEXEC, mode)
+        if descriptor >= 0 { return MerkleFile(path: path, descriptor: descriptor) }
+        let code = errno
+        if code == ENOENT { return nil }
+        throw LedgerError(.io, "cannot open \(path): \(String(cString: strerror(code)))")
     }
 
     deinit { close(descriptor) }
@@ -25,6 +33,8 @@ final class MerkleFile {
 
     /// Up to `count` bytes at `offset`, fewer only where the file ends.
     func read(_ count: Int, at offset: Int64) throws(LedgerError) -> [UInt8] {
+        // Offsets come from files: one no file can reach reads nothing rather than overflow.
+        guard offset >= 0, offset <= MerkleStore.maximumOffset else { return [] }
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -59,7 +69,9 @@ final class MerkleFile {
 /// Reads whole records forward from a record's start, over block headers and into the next segment,
 /// checking each record's length, checksum and seq as the log reader does.
 ///
-/// It is used only for records up to the log's committed end, so it never meets a torn tail.
+/// It is used only for records up to the log's committed end, so it never meets a torn tail. Its start comes
+/// from the store, so a record that is not where it should be is `MerkleStoreDamage` (the caller rebuilds the
+/// store from the log, whose own scan then reports a damaged log); a file that cannot be read is an I/O error.
 struct RecordCursor {
     let folder: String
     private(set) var segmentBaseSeq: Int64
@@ -76,18 +88,19 @@ struct RecordCursor {
         nextSeq = seq
     }
 
-    private func damage(_ reason: String) -> LedgerError {
-        LedgerError(.verificationFailed, "segment \(LogFormat.segmentName(baseSeq: segmentBaseSeq)) at byte \(offset): \(reason) (run `ledger verify`)")
+    private func damage(_ reason: String) -> MerkleStoreDamage {
+        MerkleStoreDamage(reason: "segment \(LogFormat.segmentName(baseSeq: segmentBaseSeq)) at byte \(offset): \(reason) (run `ledger verify`)")
     }
 
     /// The bytes at `offset..<offset+count` through a 64 KiB window, fewer where the file ends.
-    private mutating func bytes(_ count: Int) throws(LedgerError) -> ArraySlice<UInt8> {
+    private mutating func bytes(_ count: Int) throws -> ArraySlice<UInt8> {
         if file == nil {
             let path = folder + "/" + LogFormat.segmentName(baseSeq: segmentBaseSeq)
-            guard let opened = MerkleFile(path: path) else { throw damage("the segment cannot be opened") }
+            guard let opened = try MerkleFile.open(path) else { throw damage("there is no such segment") }
             file = opened
             window = []
         }
+        guard offset >= 0, offset <= MerkleStore.maximumOffset else { throw damage("no segment is that long") }
         if offset < windowStart || offset + Int64(count) > windowStart + Int64(window.count) {
             window = try file!.read(max(count, 1 << 16), at: offset)
             windowStart = offset
@@ -97,7 +110,7 @@ struct RecordCursor {
     }
 
     /// The next record's bytes, length field to payload end.
-    mutating func next() throws(LedgerError) -> [UInt8] {
+    mutating func next() throws -> [UInt8] {
         var segmentsEntered = 0
         while true {
             let head = try bytes(LogFormat.blockHeaderSize)
@@ -165,13 +178,13 @@ struct RecordLocator {
     /// The start of the record `seq` with `length` bytes, which must be the next one of the log.
     mutating func locate(seq: Int64, length: Int) throws(LedgerError) -> RecordStart {
         if remainingInBlock == 0 {
-            var file = MerkleFile(path: folder + "/" + LogFormat.segmentName(baseSeq: segmentBaseSeq))
+            var file = try MerkleFile.open(folder + "/" + LogFormat.segmentName(baseSeq: segmentBaseSeq))
             var header = try file?.read(LogFormat.blockHeaderSize, at: offset) ?? []
             if header.count < LogFormat.blockHeaderSize {
                 // A batch never spans segments: after a full segment the next one starts with this seq.
                 segmentBaseSeq = seq
                 offset = Int64(LogFormat.segmentHeaderSize)
-                file = MerkleFile(path: folder + "/" + LogFormat.segmentName(baseSeq: segmentBaseSeq))
+                file = try MerkleFile.open(folder + "/" + LogFormat.segmentName(baseSeq: segmentBaseSeq))
                 header = try file?.read(LogFormat.blockHeaderSize, at: offset) ?? []
             }
             guard header.count == LogFormat.blockHeaderSize,

@@ -32,19 +32,30 @@ final class MerkleTreeView: MerkleSubtreeSource {
         try extend(reader: reader)
     }
 
-    /// The store file and its header, if the header is valid, the file holds its entries and it matches the log.
+    /// The store file and its header, if the header is valid, it matches the log and the file holds its entries.
+    /// A missing, damaged or stale file is nil (rebuilt from the log); a file that cannot be read is an I/O error.
     static func usableFile(folder: String, reader: LogReader) throws -> (MerkleFile, MerkleStoreHeader)? {
-        guard let file = MerkleFile(path: folder + "/" + MerkleStore.fileName),
+        guard let file = try MerkleFile.open(folder + "/" + MerkleStore.fileName),
               let header = MerkleStoreHeader(decoding: try file.read(MerkleStore.headerSize, at: 0)),
-              file.size() >= Int64(MerkleStore.headerSize) + header.entryCount * Int64(MerkleStore.entrySize),
-              matches(header, reader: reader) else { return nil }
+              try matches(header, reader: reader) else { return nil }
+        // The header bounds its size, so this cannot overflow; it is checked against the log first all the same.
+        let (entries, overflow) = header.entryCount.multipliedReportingOverflow(by: Int64(MerkleStore.entrySize))
+        guard !overflow, file.size() - Int64(MerkleStore.headerSize) >= entries else { return nil }
         return (file, header)
     }
 
     /// Whether the header's last record is in the log with the recorded seq and hash.
-    private static func matches(_ header: MerkleStoreHeader, reader: LogReader) -> Bool {
+    private static func matches(_ header: MerkleStoreHeader, reader: LogReader) throws -> Bool {
         guard let last = header.last else { return header.size == 0 }
-        guard let found = try? reader.record(at: last) else { return false }
+        let found: (seq: Int64, hash: SHA256Digest)?
+        do {
+            found = try reader.record(at: last)
+        } catch let error as LogError where error.kind == .io {
+            throw LedgerError.wrap(error)
+        } catch {
+            return false
+        }
+        guard let found else { return false }
         return found.seq == header.size && found.hash == header.head
     }
 
@@ -58,7 +69,7 @@ final class MerkleTreeView: MerkleSubtreeSource {
         func add(seq: Int64, length: Int, leafHash: SHA256Digest) throws -> Bool {
             let start = try locator.locate(seq: seq, length: length)
             if (seq - 1) % Int64(MerkleStore.chunkLeaves) == 0 { chunkStart = start }
-            try frontier.append(leafHash) { subtree in
+            frontier.append(leafHash) { subtree in
                 guard subtree.level >= MerkleStore.baseLevel else { return }
                 added.append(MerkleStoreEntry(level: subtree.level, index: Int64(subtree.index), hash: subtree.hash,
                                               start: subtree.level == MerkleStore.baseLevel ? chunkStart : nil))
@@ -91,11 +102,11 @@ final class MerkleTreeView: MerkleSubtreeSource {
     /// Writes what was added to `merkle.tree`, unless another process is writing it; a failure only leaves the cache behind.
     func persist() {
         guard header != stored || file == nil,
-              let lock = MerkleFile(path: folder + "/" + MerkleStore.lockName, flags: O_RDWR | O_CREAT), lock.tryLock() else { return }
+              let lock = try? MerkleFile.open(folder + "/" + MerkleStore.lockName, flags: O_RDWR | O_CREAT), lock.tryLock() else { return }
         let path = folder + "/" + MerkleStore.fileName
         if file != nil {
             // Append the new entries after the stored ones, then commit them with the header.
-            guard let writable = MerkleFile(path: path, flags: O_RDWR),
+            guard let writable = try? MerkleFile.open(path, flags: O_RDWR),
                   let current = try? writable.read(MerkleStore.headerSize, at: 0),
                   MerkleStoreHeader(decoding: current) == stored else { return }
             var bytes: [UInt8] = []
@@ -121,7 +132,12 @@ final class MerkleTreeView: MerkleSubtreeSource {
                 }
             }
             chunks.append(bytes)
-            try? DurableFiles.replace(path: path, chunks: chunks)
+            do {
+                try DurableFiles.replace(path: path, chunks: chunks)
+            } catch {
+                // `replace` leaves its temporary file, `merkle.tree.new`, behind when it fails.
+                unlink(path + ".new")
+            }
         }
     }
 
@@ -141,6 +157,14 @@ final class MerkleTreeView: MerkleSubtreeSource {
             throw MerkleStoreDamage(reason: "entry \(slot) (level \(level), index \(index)) is damaged")
         }
         return entry
+    }
+
+    /// Where the first record of group `chunk` (64 leaves) starts, by the entries and header alone;
+    /// nil when no record of the group lies within the current extent.
+    func chunkStart(_ chunk: Int64) throws -> RecordStart? {
+        let first = chunk * Int64(MerkleStore.chunkLeaves)
+        if first + Int64(MerkleStore.chunkLeaves) <= header.size { return try entry(level: MerkleStore.baseLevel, index: chunk).start }
+        return first < header.size ? header.tailStart : nil
     }
 
     /// The records of group `chunk` (64 leaves) that lie within the current extent.

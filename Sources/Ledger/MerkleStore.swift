@@ -16,6 +16,13 @@ enum MerkleStore {
     static let chunkLeaves = 1 << baseLevel
     static let headerSize = 128
     static let entrySize = 64
+    /// The largest tree size a header may claim (2^48 records): far beyond any real log, small enough that
+    /// no arithmetic on sizes and entry counts read from the file can overflow.
+    static let maximumSize: Int64 = 1 << 48
+    /// The largest byte offset a stored position may name: above any segment's size (the 64 MiB target plus
+    /// one batch of at most 20,000,000 records of at most 56 + 1 MiB bytes with their block headers, < 2^45),
+    /// small enough that adding a record's length cannot overflow.
+    static let maximumOffset: Int64 = 1 << 48
 
     /// The number of entries of a store over `size` leaves: every complete subtree of level 6 or more.
     static func entryCount(size: Int64) -> Int64 {
@@ -84,7 +91,7 @@ struct MerkleStoreHeader: Equatable, Sendable {
               bytes.merkleInteger(UInt32.self, at: 76) == 0,
               bytes[104..<124].allSatisfy({ $0 == 0 }) else { return nil }
         size = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 16))
-        guard size >= 0, let digest = SHA256Digest(bytes: bytes[24..<56]) else { return nil }
+        guard size >= 0, size <= MerkleStore.maximumSize, let digest = SHA256Digest(bytes: bytes[24..<56]) else { return nil }
         head = digest
         let lastSegment = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 56))
         let lastOffset = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 64))
@@ -95,13 +102,14 @@ struct MerkleStoreHeader: Equatable, Sendable {
         if size == 0 {
             guard lastSegment == 0, lastOffset == 0, lastLength == 0, head == .zero else { return nil }
         } else {
-            guard lastSegment >= 1, lastOffset > 0, lastLength >= 56 else { return nil }
+            guard lastSegment >= 1, lastSegment <= size, lastOffset > 0, lastOffset <= MerkleStore.maximumOffset,
+                  lastLength >= 56, lastLength <= 56 + (1 << 20) else { return nil }
             last = RecordPosition(segmentBaseSeq: lastSegment, offset: lastOffset, length: lastLength)
         }
         if size % Int64(MerkleStore.chunkLeaves) == 0 {
             guard tailSegment == 0, tailOffset == 0 else { return nil }
         } else {
-            guard tailSegment >= 1, tailOffset > 0 else { return nil }
+            guard tailSegment >= 1, tailSegment <= size, tailOffset > 0, tailOffset <= MerkleStore.maximumOffset else { return nil }
             tailStart = RecordStart(segmentBaseSeq: tailSegment, offset: tailOffset)
         }
     }
@@ -142,7 +150,7 @@ struct MerkleStoreEntry: Equatable, Sendable {
         let segment = Int64(bitPattern: raw.merkleInteger(UInt64.self, at: 40))
         let offset = Int64(bitPattern: raw.merkleInteger(UInt64.self, at: 48))
         if level == MerkleStore.baseLevel {
-            guard segment >= 1, offset > 0 else { return nil }
+            guard segment >= 1, offset > 0, offset <= MerkleStore.maximumOffset else { return nil }
             start = RecordStart(segmentBaseSeq: segment, offset: offset)
         } else {
             guard segment == 0, offset == 0 else { return nil }

@@ -29,16 +29,23 @@ extension LedgerState {
 
 extension DealerBalance {
     /// Counts `line` in `claimed` and in its status, and takes a deduction off `receivable`.
-    mutating func add(_ line: ClaimLine) {
-        claimed += line.amount
-        switch line.status {
-        case .pending: pending += line.amount
-        case .approved: approved += line.amount
-        case .rejected: rejected += line.amount
-        case .writtenOff: writtenOff += line.amount
+    public mutating func add(_ line: ClaimLine) {
+        add(line.amount, status: line.status)
+    }
+
+    /// Counts a line of `amount` in `status`: in `claimed` and in the status's column, and a deduction off `receivable`.
+    ///
+    /// The one place a line status maps to balance columns; finance documents count lines with it too.
+    public mutating func add(_ amount: Fen, status: LineStatus) {
+        claimed += amount
+        switch status {
+        case .pending: pending += amount
+        case .approved: approved += amount
+        case .rejected: rejected += amount
+        case .writtenOff: writtenOff += amount
         case .deducted:
-            deducted += line.amount
-            receivable -= line.amount
+            deducted += amount
+            receivable -= amount
         }
     }
 }

@@ -25,6 +25,12 @@ extension LedgerState {
         guard let unit = units[serial], let holder = units[unit.registrationSerial] else { return nil }
         return holder.introduced.day.adding(days: holder.policy.registrationDays)
     }
+
+    /// The serial whose registration card counts for `serial`: the first unit of its exchange chain (itself if not a
+    /// replacement), or nil for an unknown serial.
+    public func registrationSerial(of serial: String) -> String? {
+        units[serial]?.registrationSerial
+    }
 }
 
 extension LedgerState {

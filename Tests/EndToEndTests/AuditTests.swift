@@ -197,4 +197,57 @@ import Testing
             #expect(missing.status == 66 && missing.standardError.contains("SN404"), "\(missing)")
         }
     }
+
+    /// `history` answers as of today by default, like every query; a void whose target lies after the view's
+    /// day is shown as a void of an event outside the view.
+    @Test func historyDefaultsToTodayAndShowsVoidsOfEventsOutsideTheView() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(try ledger.input(lines: Self.historyEvents + [
+                #"{"type":"event.voided","at":"2025-03-20","data":{"seq":17,"reason":"wrong unit"}}"#,
+                #"{"type":"complaint.lodged","at":"2099-01-01","data":{"complaint":"C3","serial":"SN2","fault":"leak"}}"#,
+            ]))
+            func rows(_ arguments: String...) async throws -> [[String: Any]] {
+                let run = try await runLedger(["--dir", ledger.folder, "history", "SN2", "--json"] + arguments)
+                #expect(run.status == 0, "\(run)")
+                return run.outputLines.compactMap(jsonObject)
+            }
+            let today = try await rows()
+            #expect(today.map { $0["seq"] as? Int } == [1, 3, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18], "not the complaint of 2099")
+            #expect(today.last?["relation"] as? String == "void" && today[12]["voidedBy"] as? Int == 18)
+            let all = try await rows("--as-of", "2099-01-01")
+            #expect(all.last?["seq"] as? Int == 19 && all.count == 15)
+            let early = try await rows("--as-of", "2025-03-25")
+            #expect(early.map { $0["seq"] as? Int } == [1, 3, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 18])
+            #expect(early.last?["relation"] as? String == "void" && early.last?["voidedBy"] is NSNull)
+            let before = try await ledger.run("history", "SN1", "--as-of", "2025-01-31")
+            #expect(before.status == 66 && before.standardError == "error: unit \"SN1\" is not sold on or before 2025-01-31\n", "\(before)")
+            let table = try await ledger.run("history", "SN2", "--as-of", "2025-03-25")
+            #expect(table.outputLines.contains { $0.hasPrefix(" 18 ") && $0.contains(" void ") && $0.hasSuffix("voids seq 17, outside this view") }, "\(table)")
+            // The JSON line is the `log` line with the day, relation and void inserted after the envelope.
+            let log = try await ledger.run("log")
+            let logged = try #require(log.outputLines.first { $0.hasPrefix("{\"seq\":18,") })
+            let line = try #require((try await ledger.run("history", "SN2", "--json")).outputLines.last)
+            let envelope = logged.range(of: ",\"type\":")!.lowerBound
+            #expect(line == logged[..<envelope] + ",\"day\":\"2025-03-20\",\"relation\":\"void\",\"voidedBy\":null" + logged[envelope...])
+        }
+    }
+
+    /// `check-proof` says "no ledger" only when there is none; a ledger that cannot be opened says why.
+    /// A proof file larger than any proof is refused as too large.
+    @Test func checkProofReportsWhyTheLedgerCannotBeOpened() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(try ledger.input(lines: Array(try await Self.generatedLines(ledger).prefix(20))))
+            let proof = try await Self.save(ledger, "p.json", "prove", "5")
+            let big = try ledger.input([UInt8](repeating: 0x20, count: (4 << 20) + 1))
+            let tooLarge = try await ledger.run("check-proof", big)
+            #expect(tooLarge.status == 65 && tooLarge.standardError.contains("is too large"), "\(tooLarge)")
+            try Files.write(ledger.folder + "/LEDGER", [0xFF, 0xFE])
+            let run = try await ledger.run("check-proof", proof)
+            #expect(run.status == 1 && run.standardError.contains("not UTF-8 text") && !run.standardError.contains("no ledger"), "\(run)")
+        }
+    }
 }

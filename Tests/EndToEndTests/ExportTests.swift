@@ -202,4 +202,42 @@ import Testing
             }
         }
     }
+
+    /// `--out` never inside the ledger folder, where an export could replace a segment or a cache (exit 64);
+    /// a CSV export is renamed into place as a whole folder, over nothing, an empty folder or a previous export only.
+    @Test func exportsGoOutsideTheLedgerAndReplaceOnlyAPreviousExport() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(try ledger.input(lines: AuditTests.historyEvents))
+            let segment = ledger.folder + "/00000000000000000001.seg"
+            let before = try Files.bytes(segment)
+            for (format, out) in [("jsonl", segment), ("jsonl", ledger.folder + "/new.jsonl"), ("jsonl", ledger.folder + "/../ledger/x.jsonl"),
+                                  ("jsonl", scratch + "/./ledger/sub/../merkle.tree"), ("csv", ledger.folder), ("csv", ledger.folder + "/csv")] {
+                let run = try await ledger.run("export", "--format", format, "--out", out)
+                #expect(run.status == 64 && run.standardError.contains("is inside the ledger folder"), "\(out): \(run)")
+            }
+            #expect(try Files.bytes(segment) == before)
+            #expect(try Files.names(ledger.folder).allSatisfy { !$0.contains(".tmp-") && $0 != "csv" && $0 != "new.jsonl" })
+
+            let out = scratch + "/csv"
+            #expect(try await ledger.run("export", "--format", "csv", "--out", out, "--known-at", "3").status == 0)
+            let unsold = try Self.parseCSV(String(decoding: try Files.bytes(out + "/unit.sold.csv").dropFirst(3), as: UTF8.self))
+            #expect(unsold.count == 1, "the header only")
+            let again = try await ledger.run("export", "--format", "csv", "--out", out)
+            #expect(again.status == 0, "\(again)")
+            let sold = try Self.parseCSV(String(decoding: try Files.bytes(out + "/unit.sold.csv").dropFirst(3), as: UTF8.self))
+            #expect(sold.dropFirst().map { $0[0] } == ["5", "6"], "replaced by the new export")
+            #expect(try Files.names(out).count == 17)
+            #expect(try Files.names(scratch).allSatisfy { !$0.contains(".tmp-") && !$0.contains(".old-") })
+            try Files.write(out + "/notes.txt", Array("mine".utf8))
+            let refused = try await ledger.run("export", "--format", "csv", "--out", out)
+            #expect(refused.status == 64 && refused.standardError.contains("holds notes.txt, which no export writes"), "\(refused)")
+            #expect(try Files.bytes(out + "/notes.txt") == Array("mine".utf8))
+            let empty = scratch + "/empty"
+            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+            #expect(try await ledger.run("export", "--format", "csv", "--out", empty + "/").status == 0)
+            #expect(try Files.names(empty).count == 17)
+        }
+    }
 }

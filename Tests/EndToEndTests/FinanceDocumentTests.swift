@@ -100,6 +100,70 @@ import Testing
         }
     }
 
+    /// A comma, quote, `=` or `<` followed by a combining mark (U+0301) is one `Character` but still the ASCII byte a
+    /// CSV reader, a spreadsheet or an HTML parser acts on.
+    static let combining = [
+        #"{"type":"policy.published","at":"2025-01-01","data":{"policy":"P1","models":["M1"],"effective":"2025-01-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":12,"laborRate":6000}}"#,
+        #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D2","name":"=\u0301甲,\u0301乙\"\u0301丙<\u0301b>"}}"#,
+        #"{"type":"unit.sold","at":"2025-01-02","data":{"serial":"SN1","model":"M1","dealer":"D2","price":100000}}"#,
+        #"{"type":"dealer.invoiced","at":"2025-02-02","data":{"dealer":"D2","invoice":"FP,\u03019","amount":100}}"#,
+    ]
+
+    @Test func combiningMarksDoNotHideCommasQuotesFormulasOrTags() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(try ledger.input(lines: Self.combining))
+            let name = "=\u{301}甲,\u{301}乙\"\u{301}丙<\u{301}b>"
+            let path = scratch + "/statement.csv"
+            let run = try await ledger.run("statement", "D2", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "csv", "--out", path)
+            #expect(run.status == 0, "\(run)")
+            let csv = try Files.bytes(path)
+            // Quoted, its quote doubled, and defused with an apostrophe; the invoice number quoted.
+            let field = Array(("\"'" + "=\u{301}甲,\u{301}乙\"\"\u{301}丙<\u{301}b>" + "\"").utf8)
+            #expect(csv.count(of: field) == 3, "opening, movement and closing rows")
+            #expect(csv.count(of: Array("\"FP,\u{301}9\"".utf8)) == 1)
+            if let python = try runPython(Self.csvReader, [path]) {
+                let read = try financeJSON(python.output) as! [String: Any]
+                #expect(read["widths"] as? [Int] == [StatementCSVShape.columns], "\(python)")
+                #expect((read["names"] as? [String])?.map { Array($0.utf8) } == [Array(("'" + name).utf8)], "\(python)")
+            }
+
+            let html = try await ledger.run("statement", "D2", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "html")
+            #expect(html.status == 0, "\(html)")
+            let page = Array(html.standardOutput.utf8)
+            #expect(page.count(of: Array("=\u{301}甲,\u{301}乙&quot;\u{301}丙&lt;\u{301}b&gt;".utf8)) == 1, "\(html.standardOutput)")
+            #expect(page.count(of: Array("<\u{301}".utf8)) == 0 && page.count(of: Array("\"\u{301}".utf8)) == 0)
+        }
+    }
+
+    /// `--out` replaces the file atomically (mode 0600, no temporary file left) and never writes into the ledger folder.
+    @Test func outIsAtomicAndNeverInTheLedgerFolder() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = try await scenarioLedger("writeoffs-and-balances", scratch: scratch)
+            let path = scratch + "/out/statement.json"
+            try FileManager.default.createDirectory(atPath: scratch + "/out", withIntermediateDirectories: false)
+            try Files.write(path, Array("an older, longer statement that must be replaced entirely\n".utf8))
+            let run = try await ledger.run("statement", "WA", "--from", "2025-01-01", "--to", "2025-06-30", "--format", "json", "--out", path)
+            #expect(run.status == 0, "\(run)")
+            let printed = try await ledger.run("statement", "WA", "--from", "2025-01-01", "--to", "2025-06-30", "--format", "json")
+            #expect(try Files.bytes(path) == Array(printed.standardOutput.utf8))
+            #expect(try Files.names(scratch + "/out") == ["statement.json"])
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+
+            let names = try Files.names(ledger.folder)
+            let snapshot = try? Files.bytes(ledger.folder + "/state.snapshot")
+            for target in [ledger.folder + "/state.snapshot", ledger.folder + "/./statement.csv", ledger.folder + "/" + names[0]] {
+                let refused = try await ledger.run("statement", "WA", "--from", "2025-01-01", "--to", "2025-06-30", "--format", "csv", "--out", target)
+                #expect(refused.status == 64, "\(refused)")
+                #expect(refused.standardError.contains("--out \(target) is inside the ledger folder"), "\(refused)")
+            }
+            #expect(try Files.names(ledger.folder) == names)
+            #expect((try? Files.bytes(ledger.folder + "/state.snapshot")) == snapshot)
+        }
+    }
+
     /// `Tools/check_statement_html.py` renders the page in headless Chromium; it skips itself when there is none.
     @Test func rendersInHeadlessChromium() async throws {
         let script = (LedgerBinary.packageRoot() ?? ".") + "/Tools/check_statement_html.py"
@@ -113,4 +177,12 @@ import Testing
 /// The CSV layout the reader expects: 18 descriptive columns, then fen and yuan for each of 7 balances.
 enum StatementCSVShape {
     static let columns = 18 + 2 * 7
+}
+
+extension Array where Element == UInt8 {
+    /// How many times `needle` occurs in these bytes (overlaps counted).
+    func count(of needle: [UInt8]) -> Int {
+        guard !needle.isEmpty, needle.count <= count else { return 0 }
+        return (0...(count - needle.count)).count { self[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
 }

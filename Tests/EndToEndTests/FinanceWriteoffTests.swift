@@ -97,4 +97,91 @@ import Testing
             #expect((object["approvedNotOnNotice"] as! [Any]).isEmpty)
         }
     }
+
+    /// Notice N1 lists "1001", the labor line of repair visit 1001; a swap later takes the id 1001 too (swap ids need
+    /// only be new among swaps). The notice still wrote off the labor line, as the append path resolved it then.
+    static let sharedID = [
+        #"{"type":"policy.published","at":"2025-01-01","data":{"policy":"P1","models":["M1"],"effective":"2025-01-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":12,"laborRate":6000}}"#,
+        #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D1","name":"共用编号经销商"}}"#,
+        #"{"type":"unit.sold","at":"2025-01-02","data":{"serial":"SN1","model":"M1","dealer":"D1","price":100000}}"#,
+        #"{"type":"card.registered","at":"2025-01-03","data":{"serial":"SN1"}}"#,
+        #"{"type":"visit.recorded","at":"2025-02-01","data":{"visit":"1001","serial":"SN1","dealer":"D1","kind":"repair","finding":"defect","laborMinutes":60,"travel":0,"resolved":true}}"#,
+        #"{"type":"cost.written-off","at":"2025-02-02","data":{"notice":"N1","dealer":"D1","lines":["1001"],"amount":6000}}"#,
+        #"{"type":"part.swapped","at":"2025-02-03","data":{"swap":"1001","visit":"1001","serial":"SN1","part":"door","cost":20000}}"#,
+        #"{"type":"part.returned","at":"2025-02-04","data":{"swap":"1001"}}"#,
+        #"{"type":"part.appraised","at":"2025-02-05","data":{"swap":"1001","verdict":"defect","disposition":"scrap"}}"#,
+        #"{"type":"writeoff.confirmed","at":"2025-02-06","data":{"notice":"N1"}}"#,
+    ]
+
+    @Test func aNoticeKeepsTheLineItsIDNamedWhenItWasAppended() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            try await ledger.appendSucceeding(try ledger.input(lines: Self.sharedID))
+
+            let reconciled = try await ledger.run("reconcile", "--as-of", "2025-03-31", "--json")
+            let object = try financeJSON(reconciled.standardOutput) as! [String: Any]
+            #expect(reconciled.status == 0 && object["clean"] as? Bool == true, "\(reconciled)")
+            #expect((object["approvedNotOnNotice"] as! [[String: Any]]).map { "\($0["kind"]!) \($0["line"]!)" } == ["part 1001"])
+
+            let run = try await ledger.run("statement", "D1", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "json")
+            #expect(run.status == 0, "\(run)")
+            let statement = try financeJSON(run.standardOutput) as! [String: Any]
+            let movements = (statement["movements"] as! [[String: Any]]).map {
+                "\($0["day"]!) #\(fen($0, "seq")!) \($0["kind"]!) \($0["lineKind"] as? String ?? "-") \($0["from"] as? String ?? "-")→\($0["to"] as? String ?? "-") \(fen($0, "amount")!)"
+            }
+            #expect(movements == [
+                "2025-02-01 #5 line labor -→approved 6000",
+                "2025-02-02 #6 notice - -→- 6000",
+                "2025-02-02 #6 status labor approved→written-off 6000",
+                "2025-02-03 #7 line part -→pending 20000",
+                "2025-02-05 #9 status part pending→approved 20000",
+                "2025-02-06 #10 confirmation - -→- 6000",
+                "2025-02-06 #10 status labor written-off→deducted 6000",
+            ])
+            #expect(financeColumns.map { fen(statement["closing"] as? [String: Any], $0)! } == [26000, 0, 20000, 0, 0, 6000, -6000])
+
+            // The approved part line cannot go on a notice (its id names two lines now): said, not silently dropped.
+            let draft = try await ledger.run("writeoff-draft", "D1", "--as-of", "2025-03-31")
+            #expect(draft.status == 0 && draft.standardOutput.isEmpty, "\(draft)")
+            #expect(draft.standardError == """
+                writeoff-draft: approved part line 1001 (20000 fen) not drafted: both a repair visit and a swap have the id "1001", so a notice cannot name one of them
+                writeoff-draft: dealer D1 has no approved lines outside a notice that a notice can hold on 2025-03-31; nothing to write off
+
+                """, "\(draft)")
+        }
+    }
+
+    /// A line over the money limit alone is reported, not drafted; the others are split without an empty notice.
+    @Test func aLineOverTheMoneyLimitIsLeftOutAndNoNoticeIsEmpty() async throws {
+        try await withTemporaryFolder { scratch in
+            let ledger = TestLedger(scratch: scratch)
+            try await ledger.initialize()
+            // 10^12 fen an hour: 90 minutes is 1.5 × 10^12 fen, 30 minutes 5 × 10^11, 36 minutes 6 × 10^11.
+            var lines = [
+                #"{"type":"policy.published","at":"2025-01-01","data":{"policy":"P1","models":["M1"],"effective":"2025-01-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":12,"laborRate":1000000000000}}"#,
+                #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D1","name":"大额经销商"}}"#,
+                #"{"type":"unit.sold","at":"2025-01-02","data":{"serial":"SN1","model":"M1","dealer":"D1","price":100000}}"#,
+                #"{"type":"card.registered","at":"2025-01-03","data":{"serial":"SN1"}}"#,
+            ]
+            for (visit, minutes, travel) in [("V-A-BIG", 90, 0), ("V-B", 30, 0), ("V-C", 36, 0), ("V-D", 0, 100)] {
+                lines.append(#"{"type":"visit.recorded","at":"2025-02-01","data":{"visit":"\#(visit)","serial":"SN1","dealer":"D1","kind":"repair","finding":"defect","laborMinutes":\#(minutes),"travel":\#(travel),"resolved":true}}"#)
+            }
+            try await ledger.appendSucceeding(try ledger.input(lines: lines))
+
+            let draft = try await ledger.run("writeoff-draft", "D1", "--as-of", "2025-03-31")
+            #expect(draft.status == 0, "\(draft)")
+            #expect(draft.outputLines == [
+                #"{"type":"cost.written-off","at":"2025-03-31","data":{"notice":"WO-D1-2025-03-31","dealer":"D1","lines":["V-B"],"amount":500000000000}}"#,
+                #"{"type":"cost.written-off","at":"2025-03-31","data":{"notice":"WO-D1-2025-03-31-2","dealer":"D1","lines":["V-C","V-D"],"amount":600000000100}}"#,
+            ], "\(draft)")
+            #expect(draft.standardError == """
+                writeoff-draft: approved labor line V-A-BIG (1500000000000 fen) not drafted: its amount 1500000000000 fen alone is over the 1000000000000 fen one notice may hold
+                writeoff-draft: 2 notices over 3 approved lines of D1 on 2025-03-31; review, then `ledger append` it
+
+                """, "\(draft)")
+            let appended = try await ledger.appendSucceeding(try ledger.input(lines: draft.outputLines))
+            #expect(appended.field("appended") == "2")
+        }
+    }
 }

@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Integrity
 import Ledger
+import LedgerLog
 import Testing
 import WarrantyDomain
 
@@ -60,5 +64,41 @@ import WarrantyDomain
         let empty = MerkleDigest(size: 0, root: Merkle.emptyRoot, head: .zero, recorded: "none", taken: "2026-11-26T09:00:00.000001Z")
         #expect(try MerkleDigest(parsing: Array(empty.text.utf8), name: "d") == empty)
         #expect(empty.text.hasPrefix("warranty-ledger digest 1\nsize 0\nroot e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nhead 0000000000000000000000000000000000000000000000000000000000000000\nrecorded none\n"))
+    }
+
+    /// Recorded times span every Int64, so years before 0000 and after 9999 print as `-0005-…` and `294247-…`:
+    /// our own readers take back what `digest` and `export` print for them.
+    @Test func digestsAndImportsTakeEveryRecordedTime() throws {
+        let early = Timestamp.iso8601(microseconds: -62_324_985_600_000_000)
+        let late = Timestamp.iso8601(microseconds: .max)
+        #expect(early == "-0005-01-01T00:00:00.000000Z" && late == "294247-01-10T04:00:54.775807Z")
+        for recorded in [early, late, "12026-11-26T08:00:00.123456Z"] {
+            let digest = MerkleDigest(size: 1, root: SHA256.hash([1]), head: SHA256.hash([2]), recorded: recorded, taken: recorded)
+            #expect(try MerkleDigest(parsing: Array(digest.text.utf8), name: "d") == digest, "\(recorded)")
+        }
+        for bad in ["02026-11-26T08:00:00.123456Z", "-005-01-01T00:00:00.000000Z", "--0005-01-01T00:00:00.000000Z", "2026-11-26T08:00:00.12345Z",
+                    "2026-11-26 08:00:00.123456Z", "+2026-11-26T08:00:00.123456Z", "-11-26T08:00:00.123456Z"] {
+            let digest = MerkleDigest(size: 1, root: SHA256.hash([1]), head: SHA256.hash([2]), recorded: bad, taken: early)
+            #expect(throws: LedgerError.self, "\(bad)") { try MerkleDigest(parsing: Array(digest.text.utf8), name: "d") }
+        }
+        // A line exported from a ledger whose record was written at the end of time appends into a new ledger.
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        let line = #"{"seq":1,"stream":"dealer:D1","version":1,"recorded":"\#(late)","hash":"\#(SHA256.hash([3]).hex)","type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D1","name":"x"}}"#
+        #expect(try append([line], to: ledger, scratch: scratch).appended == 1)
+    }
+
+    /// A proof or digest file larger than any proof is refused as too large (exit 65), not as unreadable.
+    @Test func anOversizedProofFileIsTooLarge() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        let path = scratch + "/big.json"
+        try DurableFiles.create(path: path, bytes: [UInt8](repeating: 0x20, count: Ledger.largestProofFile + 1))
+        defer { unlink(path) }
+        #expect(throws: LedgerError(.refused, "proof file \(path) is too large (\(Ledger.largestProofFile + 1) bytes; at most \(Ledger.largestProofFile))")) {
+            try Ledger.readFile(path, what: "proof")
+        }
+        #expect(Ledger.largestProofFile == 4 << 20)
     }
 }

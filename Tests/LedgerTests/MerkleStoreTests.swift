@@ -2,8 +2,8 @@
 import Glibc
 #endif
 import Integrity
-import Ledger
-import LedgerLog
+@testable import Ledger
+@_spi(Testing) import LedgerLog
 import Testing
 import WarrantyDomain
 
@@ -216,5 +216,151 @@ import WarrantyDomain
         unlink(ledger.folder + "/merkle.tree")
         _ = try ledger.merkleDigest()
         #expect(mode("merkle.tree") == 0o600, "rebuilt")
+    }
+
+    /// Puts `value` little-endian at byte `offset` of a store and recomputes the checksum of the header
+    /// or entry it lies in, as anyone can.
+    static func forge(_ bytes: inout [UInt8], at offset: Int, _ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + 8, with: $0) }
+        let start = offset < 128 ? 0 : 128 + (offset - 128) / 64 * 64
+        let end = offset < 128 ? 124 : start + 60
+        withUnsafeBytes(of: CRC32C.checksum(bytes[start..<end]).littleEndian) { bytes.replaceSubrange(end..<end + 4, with: $0) }
+    }
+
+    static func field(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        bytes[offset..<offset + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// A store whose size or positions, checksums recomputed, would overflow when used: ignored or rebuilt by
+    /// `verify`, `digest`, `prove` and the update after `append`, never a trap.
+    @Test func storesWithNumbersThatWouldOverflowAreNeverUsed() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, _) = try Self.makeLedger(scratch)
+        let more = Array(generatedLines(units: 40, seed: 3).dropFirst(300))
+        let path = ledger.folder + "/merkle.tree"
+        let huge = UInt64(Int64.max - 8)
+        // size 2^62 (with its entry count), the tail's and the last record's offsets, level-6 entry 0's offset.
+        let cases: [(String, [(Int, UInt64)], Bool)] = [
+            ("size 2^62", [(16, 1 << 62), (96, (1 << 57) - 1)], false),
+            ("tail offset", [(88, huge)], false), ("last offset", [(64, huge)], false), ("entry offset", [(128 + 48, huge)], true),
+        ]
+        let entries: UInt64 = (6..<63).reduce(0) { sum, level in sum + (UInt64(1) << 62) >> UInt64(level) }
+        #expect(entries == (1 << 57) - 1, "the entry count of size 2^62")
+        for (index, (name, fields, isEntry)) in cases.enumerated() {
+            let size = Int64(300 + index)
+            var forged = Self.bytes(path)
+            for (offset, value) in fields { Self.forge(&forged, at: offset, value) }
+            Self.write(path, forged)
+            if isEntry {
+                #expect(try ledger.checkMerkleStore() == .differs(size: size, entry: 0), "\(name)")
+                #expect(throws: LedgerError.self, "\(name)") { try ledger.verify() }
+            } else {
+                #expect(try ledger.checkMerkleStore() == .unusable, "\(name)")
+                #expect(try ledger.verify().merkleSize == nil, "\(name)")
+            }
+            let leaves = try Self.leafHashes(ledger.folder)
+            #expect(try ledger.merkleDigest().root == Merkle.root(ofLeafHashes: leaves), "\(name)")
+            Self.write(path, forged)
+            // Seq 2 lies in the first group of 64, found through entry 0.
+            guard case let .inclusion(_, _, record, root, _) = try ledger.inclusionProof(seq: 2) else { return }
+            #expect(Merkle.leafHash(record) == leaves[1] && root == Merkle.root(ofLeafHashes: leaves), "\(name)")
+            #expect(try ledger.checkMerkleStore() == .matches(size: size), "\(name): rebuilt")
+            Self.write(path, forged)
+            try append(more[index..<index + 1], to: ledger, scratch: scratch)
+            #expect(try ledger.merkleDigest().root == Merkle.root(ofLeafHashes: try Self.leafHashes(ledger.folder)), "\(name)")
+            // A header that would overflow is replaced by the update after the append; an entry only once it is read.
+            #expect(try ledger.checkMerkleStore() == (isEntry ? .differs(size: size + 1, entry: 0) : .matches(size: size + 1)), "\(name)")
+            _ = try ledger.inclusionProof(seq: 2)
+        }
+    }
+
+    /// A tail position that is wrong but well-formed (checksum recomputed): the records are not where it says,
+    /// so the store is rebuilt and the answers stay right; `verify` reports the store's header as differing.
+    @Test func aWrongTailPositionIsRepaired() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, leaves) = try Self.makeLedger(scratch)
+        let path = ledger.folder + "/merkle.tree"
+        let good = Self.bytes(path)
+        for (offset, value) in [(88, Self.field(good, at: 88) + 1), (88, 33), (80, 7)] {
+            var forged = good
+            Self.forge(&forged, at: offset, value)
+            Self.write(path, forged)
+            #expect(try ledger.checkMerkleStore() == .differs(size: 300, entry: -1), "byte \(offset) = \(value)")
+            #expect { try ledger.verify() } throws: { error in
+                (error as? LedgerError)?.code == .verificationFailed && "\(error)".contains("merkle.tree: its header differs")
+            }
+            #expect(try ledger.merkleDigest(size: 290).root == Merkle.root(ofLeafHashes: leaves[0..<290]))
+            Self.write(path, forged)
+            guard case let .inclusion(_, _, record, root, _) = try ledger.inclusionProof(seq: 290) else { return }
+            #expect(Merkle.leafHash(record) == leaves[289] && root == Merkle.root(ofLeafHashes: leaves))
+            #expect(Self.bytes(path) == good, "rebuilt")
+        }
+    }
+
+    /// A `MerkleError` can only come from an inconsistent store: rebuilt once, then a verification failure (exit 1).
+    @Test func aMerkleErrorRebuildsOnceThenFailsVerification() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Array(generatedLines(units: 5, seed: 1).prefix(70)), to: ledger, scratch: scratch)
+        var calls = 0
+        #expect(throws: LedgerError(.verificationFailed, "Merkle tree: subtreeUnavailable(level: 0, index: 0)")) {
+            try ledger.withMerkleTree { _ in
+                calls += 1
+                throw MerkleError.subtreeUnavailable(level: 0, index: 0)
+            }
+        }
+        #expect(calls == 2)
+    }
+
+    /// An entry forged with its checksum recomputed: a proof or digest built from it would not check, so the
+    /// store is rebuilt before anything is printed.
+    @Test func proofsAndDigestsAreCheckedBeforeTheyAreGiven() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, leaves) = try Self.makeLedger(scratch)
+        let path = ledger.folder + "/merkle.tree"
+        let good = Self.bytes(path)
+        // Entry 3 is subtree (6, 2), leaves 128..<192; entry 6 is subtree (8, 0), leaves 0..<256.
+        for entry in [3, 6] {
+            var forged = good
+            Self.forge(&forged, at: 128 + 64 * entry, Self.field(good, at: 128 + 64 * entry) ^ 1)
+            Self.write(path, forged)
+            if entry == 3 {
+                guard case let .inclusion(_, _, record, root, proofPath) = try ledger.inclusionProof(seq: 150, size: 200) else { return }
+                #expect(Merkle.leafHash(record) == leaves[149] && root == Merkle.root(ofLeafHashes: leaves[0..<200]))
+                #expect(proofPath == (try Merkle.inclusionProof(index: 149, size: 200, leafHashes: leaves)))
+            } else {
+                #expect(try ledger.merkleDigest(size: 256).root == Merkle.root(ofLeafHashes: leaves[0..<256]))
+            }
+            #expect(Self.bytes(path) == good, "entry \(entry): rebuilt")
+        }
+    }
+
+    /// A store that cannot be opened for a reason other than its absence is an I/O error, not a rebuild;
+    /// a rebuilt store that cannot be committed leaves no `merkle.tree.new` behind.
+    @Test func storeFileErrorsAreReportedAndLeaveNothingBehind() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Array(generatedLines(units: 5, seed: 1).prefix(70)), to: ledger, scratch: scratch)
+        let path = ledger.folder + "/merkle.tree"
+        unlink(path)
+        #expect(symlink(path, path) == 0)
+        #expect { try ledger.merkleDigest() } throws: { error in
+            (error as? LedgerError)?.code == .io && "\(error)".contains("cannot open \(path)")
+        }
+        unlink(path)
+        var failing = FileSystem.posix
+        failing.rename = { _, _ in
+            errno = EIO
+            return -1
+        }
+        let leaves = try Self.leafHashes(ledger.folder)
+        let digest = try FileSystem.$current.withValue(failing) { try ledger.merkleDigest() }
+        #expect(digest.root == Merkle.root(ofLeafHashes: leaves))
+        #expect(!FileStatus.exists(path) && !FileStatus.exists(path + ".new"))
     }
 }

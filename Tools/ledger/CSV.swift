@@ -8,20 +8,26 @@ struct CSV {
         text += fields.map(CSV.field).joined(separator: ",") + "\r\n"
     }
 
+    /// Looks at bytes, not `Character`s: a comma or quote followed by a combining mark is one `Character` that is not
+    /// `","`, yet a CSV reader still sees the comma or quote.
     static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return value }
-        var quoted = "\""
-        for character in value {
-            quoted += character == "\"" ? "\"\"" : String(character)
+        let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+        guard value.utf8.contains(where: special.contains) else { return value }
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in value.utf8 {
+            quoted.append(byte)
+            if byte == UInt8(ascii: "\"") { quoted.append(byte) }
         }
-        return quoted + "\""
+        quoted.append(UInt8(ascii: "\""))
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     /// Free text from the ledger: a leading `=`, `+`, `-` or `@` would make a spreadsheet evaluate it as a formula,
-    /// so such text gets a leading apostrophe, which spreadsheets show as plain text.
+    /// so such text gets a leading apostrophe, which spreadsheets show as plain text. The first Unicode scalar decides,
+    /// so `=` followed by a combining mark is guarded too.
     static func text(_ value: String?) -> String {
         guard let value else { return "" }
-        guard let first = value.first, "=+-@".contains(first) else { return value }
+        guard let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) else { return value }
         return "'" + value
     }
 

@@ -67,7 +67,8 @@ extension Commands {
             let ledger: Ledger
             do {
                 ledger = try Ledger(folder: folder)
-            } catch {
+            } catch where error.code == .notFound {
+                // Only a missing ledger is "no ledger"; one that cannot be opened says why (I/O, a damaged manifest…).
                 let sizes = uncovered.sorted().map(String.init).joined(separator: " and ")
                 throw LedgerError(.verificationFailed, "no digest vouches for the proof's size \(sizes), and there is no ledger at "
                                   + "\(folder) to check it against: give the digest taken at that size, or run in the ledger's folder")

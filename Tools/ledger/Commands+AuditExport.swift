@@ -17,6 +17,7 @@ extension Commands {
         try arguments.expect(options: ["format", "as-of", "known-at", "out"])
         let filter = try eventFilter(arguments)
         let ledger = try Ledger(folder: folder)
+        if let out = arguments.options["out"] { try ledger.refuseInside(out) }
         let progress = ProgressLine(verb: "export")
         defer { progress.finish() }
         let tick = progress.handler
@@ -47,11 +48,11 @@ extension Commands {
             guard let out = arguments.options["out"] else {
                 throw LedgerError(.usage, "export --format csv writes one file per event type: give the folder with --out DIR")
             }
-            try createFolder(out)
+            let exportFolder = try ExportFolder(path: out, names: Set(EventType.allCases.map(ExportCSV.fileName)))
             var files: [EventType: ExportFile] = [:]
             var counts: [EventType: Int] = [:]
             for type in EventType.allCases {
-                let file = try ExportFile(path: out + "/" + ExportCSV.fileName(type))
+                let file = try exportFolder.file(ExportCSV.fileName(type))
                 file.write(ExportCSV.header(type))
                 files[type] = file
             }
@@ -62,6 +63,7 @@ extension Commands {
                 counts[type, default: 0] += 1
             }
             for type in EventType.allCases { try files[type]!.commit() }
+            try exportFolder.commit()
             output.write("exported: \(counts.values.reduce(0, +)) events into \(EventType.allCases.count) files in \(out)\n")
             for type in EventType.allCases { output.write("\(ExportCSV.fileName(type)): \(counts[type, default: 0])\n") }
         case let other:
@@ -70,13 +72,13 @@ extension Commands {
         }
     }
 
-    static func createFolder(_ path: String) throws(LedgerError) {
-        try Ledger.createExportFolder(path)
-    }
-
     static func history(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json"], positionals: 1...1)
-        let entries = try Ledger(folder: folder).history(serial: arguments.positionals[0], filter: try eventFilter(arguments))
+        let ledger = try Ledger(folder: folder)
+        var filter = try eventFilter(arguments)
+        // Like every query, history answers as of today in the ledger's zone unless --as-of says otherwise.
+        if filter.asOf == nil { filter.asOf = ledger.today() }
+        let entries = try ledger.history(serial: arguments.positionals[0], filter: filter)
         if arguments.flags.contains("json") {
             var writer = JSONWriter()
             for entry in entries {
@@ -87,10 +89,13 @@ extension Commands {
             return
         }
         var table = Table(["seq", "day", "at", "recorded", "hash", "relation", "type", "event", "note"], rightAligned: [0])
+        let shown = Set(entries.map(\.seq))
         for entry in entries {
             let event = entry.stored.event
             var note = entry.voidedBy.map { "voided by seq \($0)" } ?? ""
-            if case .eventVoided(let void) = event.body { note = "voids seq \(void.seq)" }
+            if case .eventVoided(let void) = event.body {
+                note = "voids seq \(void.seq)" + (shown.contains(void.seq) ? "" : ", outside this view")
+            }
             let data = EventEncoder.data(event.body).objectValue ?? []
             let summary = data.map { "\($0.key)=\(ExportCSV.cell($0.value))" }.joined(separator: " ")
             table.add([String(entry.seq), event.day.description, event.at, Timestamp.iso8601(microseconds: entry.recordedMicroseconds),
@@ -100,19 +105,21 @@ extension Commands {
         output.write("\(entries.count) events; hashes shortened to 16 hex digits (--json prints them whole)\n")
     }
 
-    /// A `ledger log` line with the business day, why the event is in the history and the void that cancelled it.
+    /// A `ledger log` line (`LogLine.json`) with, after its envelope, the business day, why the event is in
+    /// the history and the void that cancelled it.
     static func historyJSON(_ entry: HistoryEntry) -> JSONValue {
-        var members: [JSONMember] = [
-            JSONMember("seq", .integer(entry.seq)),
-            JSONMember("stream", .string(entry.stored.stream)),
-            JSONMember("version", .integer(Int64(entry.stored.version))),
-            JSONMember("recorded", .string(Timestamp.iso8601(microseconds: entry.recordedMicroseconds))),
-            JSONMember("hash", .string(entry.hash.hex)),
-            JSONMember("day", .string(entry.stored.event.day.description)),
-            JSONMember("relation", .string(entry.relation)),
-            JSONMember("voidedBy", entry.voidedBy.map { .integer($0) } ?? .null),
-        ]
-        if case .object(let input) = EventEncoder.encode(entry.stored.event) { members.append(contentsOf: input) }
+        guard case .object(var members) = LogLine.json(seq: entry.seq, stream: entry.stored.stream, version: entry.stored.version,
+                                                      recordedMicroseconds: entry.recordedMicroseconds, hash: entry.hash.hex,
+                                                      event: entry.stored.event) else { preconditionFailure("a log line is an object") }
+        members.insert(contentsOf: [JSONMember("day", .string(entry.stored.event.day.description)),
+                                    JSONMember("relation", .string(entry.relation)),
+                                    JSONMember("voidedBy", entry.voidedBy.map { .integer($0) } ?? .null)],
+                       at: LogLine.envelopeCount)
         return .object(members)
     }
+}
+
+extension LogLine {
+    /// The members of the envelope, which come before the event's input fields.
+    static let envelopeCount = 5
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import JSONText
 import Ledger
 import WarrantyDomain
@@ -26,6 +23,11 @@ extension Commands {
         }
         let knownAt = try arguments.integer("known-at", in: 0...Int64.max) ?? .max
         let ledger = try Ledger(folder: folder)
+        if let out = arguments.options["out"] {
+            guard !out.isEmpty, !out.hasSuffix("/") else { throw LedgerError(.usage, "--out needs a file name") }
+            // A statement must never replace a segment or `state.snapshot`.
+            try ledger.refuseInside(out)
+        }
         let statements = try ledger.statements(dealers: all ? nil : arguments.positionals, from: from, to: to, knownAt: knownAt)
         var document: [UInt8]
         switch format {
@@ -83,9 +85,14 @@ extension Commands {
         if let notice = arguments.options["notice"], notice.isEmpty || notice.unicodeScalars.count > Limits.identifierLengthMax {
             throw LedgerError(.usage, "--notice must be 1 to \(Limits.identifierLengthMax) characters")
         }
-        let drafts = try ledger.writeoffDraft(dealer: dealer, on: day, notice: arguments.options["notice"])
+        let draft = try ledger.writeoffDraft(dealer: dealer, on: day, notice: arguments.options["notice"])
+        for line in draft.skipped {
+            Output.standardError("writeoff-draft: approved \(line.kind.rawValue) line \(line.line) (\(line.amount) fen) not drafted: \(line.reason)\n")
+        }
+        let drafts = draft.notices
         guard !drafts.isEmpty else {
-            Output.standardError("writeoff-draft: dealer \(dealer) has no approved lines outside a notice on \(day); nothing to write off\n")
+            let other = draft.skipped.isEmpty ? "" : " that a notice can hold"
+            Output.standardError("writeoff-draft: dealer \(dealer) has no approved lines outside a notice\(other) on \(day); nothing to write off\n")
             return
         }
         var writer = JSONWriter()
@@ -111,21 +118,10 @@ extension Commands {
         return day
     }
 
-    /// Writes a document to `path` (created or truncated, then synced).
+    /// Writes a document to `path` atomically: a synced temporary file renamed over it (mode 0600), the folder synced.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(LedgerError) {
-        guard !path.isEmpty else { throw LedgerError(.usage, "--out needs a file name") }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw LedgerError(errno == ENOENT ? .notFound : .io, "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        if let failure = Output.writeAll(descriptor, bytes) {
-            close(descriptor)
-            throw LedgerError(.io, "cannot write \(path): \(String(cString: strerror(failure)))")
-        }
-        let synced = fsync(descriptor) == 0
-        let syncError = errno
-        guard close(descriptor) == 0, synced else {
-            throw LedgerError(.io, "cannot write \(path): \(String(cString: strerror(synced ? errno : syncError)))")
-        }
+        let file = try ExportFile(path: path)
+        file.write(bytes)
+        try file.commit()
     }
 }

@@ -113,16 +113,21 @@ extension Commands {
 /// One line of `ledger log`: the envelope, then the event's input fields.
 enum LogLine {
     static func json(_ logged: LoggedEvent) -> JSONValue {
+        json(seq: logged.seq, stream: logged.stored.stream, version: logged.stored.version,
+             recordedMicroseconds: logged.recordedMicroseconds, hash: logged.hash.hex, event: logged.stored.event)
+    }
+
+    /// The line of an event known by its parts rather than as it is read from the log.
+    static func json(seq: Int64, stream: String, version: UInt32, recordedMicroseconds: Int64, hash: String,
+                     event: Event) -> JSONValue {
         var members: [JSONMember] = [
-            JSONMember("seq", .integer(logged.seq)),
-            JSONMember("stream", .string(logged.stored.stream)),
-            JSONMember("version", .integer(Int64(logged.stored.version))),
-            JSONMember("recorded", .string(Timestamp.iso8601(microseconds: logged.recordedMicroseconds))),
-            JSONMember("hash", .string(logged.hash.hex)),
+            JSONMember("seq", .integer(seq)),
+            JSONMember("stream", .string(stream)),
+            JSONMember("version", .integer(Int64(version))),
+            JSONMember("recorded", .string(Timestamp.iso8601(microseconds: recordedMicroseconds))),
+            JSONMember("hash", .string(hash)),
         ]
-        if case .object(let input) = EventEncoder.encode(logged.stored.event) {
-            members.append(contentsOf: input)
-        }
+        if case .object(let input) = EventEncoder.encode(event) { members.append(contentsOf: input) }
         return .object(members)
     }
 }

@@ -69,11 +69,16 @@ audit:
   export --format jsonl|csv [--as-of DAY] [--known-at N] [--out PATH]
                             every event with its envelope: jsonl as `log` prints it (standard output
                             or --out FILE), which `append` takes back into a new ledger; csv into
-                            folder --out DIR, one RFC 4180 file per event type, UTF-8 with a BOM
+                            folder --out DIR, one RFC 4180 file per event type, UTF-8 with a BOM,
+                            written into a new folder beside DIR and renamed into place: DIR must be
+                            new, empty or a previous export. --out never inside the ledger folder.
+                            CSV cells are exact, never altered against spreadsheet formulas: a cell
+                            starting with = + - @ is text here; import the files as text columns
   history SERIAL [--as-of DAY] [--known-at N] [--json]
-                            every event behind the unit's status and claim lines, in log order, with
-                            seq, day, recorded time and hash: its exchange chain, voids, notices
-                            naming its lines, its policy and dealer enrolments
+                            every event behind the unit's status and claim lines (as of today by
+                            default), in log order, with seq, day, recorded time and hash: its
+                            exchange chain, voids, notices naming its lines, its policy and dealer
+                            enrolments
 
   help                      print this text
 
