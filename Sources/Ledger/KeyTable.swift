@@ -47,6 +47,11 @@ struct KeyTable<Value: Sendable>: Sendable {
             values[entry] = value
             return
         }
+        insert(key, value, slot: slot, hash: hash)
+    }
+
+    /// Adds a key `find` did not find, at the empty slot it returned.
+    private mutating func insert(_ key: UnsafeRawBufferPointer, _ value: Value, slot: Int, hash: UInt64) {
         precondition(values.count < Int(UInt32.max), "a key table holds fewer than 2^32 keys")
         arena.append(contentsOf: key)
         ends.append(arena.count)
@@ -114,5 +119,22 @@ struct KeyTable<Value: Sendable>: Sendable {
         hash &*= 0xff51_afd7_ed55_8ccd
         hash ^= hash >> 33
         return hash
+    }
+}
+
+extension KeyTable where Value == UInt32 {
+    /// Adds one to the key's count (a new key counts from 0) and returns the new count, in one lookup.
+    mutating func increment(_ key: String) -> UInt32 {
+        var key = key
+        return key.withUTF8 { bytes in
+            let key = UnsafeRawBufferPointer(bytes)
+            let found = find(key)
+            guard let entry = found.entry else {
+                insert(key, 1, slot: found.slot, hash: found.hash)
+                return 1
+            }
+            values[entry] += 1
+            return values[entry]
+        }
     }
 }

@@ -180,18 +180,24 @@ public struct LedgerFold: Sendable {
                               + "(\(error.reason)); this log was not written by `ledger append`")
         }
         let stream = state.stream(of: stored.event, target: target)
-        let version = versions[stream, default: 0] + 1
+        // Counted before the comparison: on a mismatch the whole fold is abandoned.
+        let version = versions.increment(stream)
         guard stored.stream == stream, !hasKeys || stored.version == version else {
             throw LedgerError(.verificationFailed, "seq \(seq): stored in stream \(stored.stream) version \(stored.version), "
                               + "but the event belongs to stream \(stream) at version \(version)")
         }
-        apply(stored.event, stream: stream, seq: seq, target: target)
+        record(stored.event, seq: seq, target: target)
     }
 
+    /// Applies an event `append` has just checked and stored in `stream`.
     mutating func apply(_ event: Event, stream: String, seq: Int64, target: Event?) {
+        _ = versions.increment(stream)
+        record(event, seq: seq, target: target)
+    }
+
+    private mutating func record(_ event: Event, seq: Int64, target: Event?) {
         state.apply(event, seq: seq, target: target)
         if let id = event.id { ids[id] = seq }
-        versions[stream, default: 0] += 1
         lastSeq = seq
     }
 }

@@ -164,8 +164,7 @@ import Testing
             let context = Comment(rawValue: "\(fault) at call \(k) of \(eligible.count): \(injector.calls)")
             do {
                 _ = try FileSystem.$current.withValue(injector.fileSystem) { try Ledger.create(folder: folder, timeZone: zone) }
-                // A fault the creation could absorb (none is expected): then the ledger must be whole.
-                #expect(try Ledger(folder: folder).verify().events == 0, context)
+                Issue.record("init succeeded although a call failed: \(context)")
             } catch let error as LedgerError {
                 #expect(error.code == .io, "\(error.message); \(context)")
                 var info = stat()

@@ -41,6 +41,8 @@ struct KeyTableTests {
         var order: [String] = []
         versions.forEach { key, _ in order.append(String(decoding: key, as: UTF8.self)) }
         #expect(order == ["unit:A", "dealer:B", "policy:P"])
+        #expect(versions.increment("unit:A") == 4 && versions.increment("unit:C") == 1 && versions.increment("unit:C") == 2)
+        #expect(versions["unit:A"] == 4 && versions["unit:C"] == 2 && versions.count == 4)
     }
 
     @Test func growsWithoutLosingAKey() {
