@@ -15,7 +15,6 @@ struct FactTable<Facts: Sendable>: Sendable {
     init() {}
 
     var count: Int { index.count }
-    var isEmpty: Bool { index.isEmpty }
 
     mutating func reserveCapacity(_ capacity: Int) {
         index.reserveCapacity(capacity)
