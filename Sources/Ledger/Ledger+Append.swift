@@ -40,13 +40,20 @@ extension Ledger {
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder, lockWaitSeconds: lockWaitSeconds) } catch { throw LedgerError.wrap(error) }
         var fold = try self.fold()
-        var pending: [Int64: Event] = [:]
         var report = AppendReport(appended: 0, duplicates: 0, head: writer.head,
                                   recoveredTornBytes: writer.recoveredTornBytes)
         let committedSeq = writer.lastSeq
+        // The batch is not kept in memory: an event of it is read back from the writer.
         let resolve = { (seq: Int64) throws(LedgerError) -> Event? in
-            if let event = pending[seq] { return event }
-            return seq >= 1 && seq <= committedSeq ? try self.event(at: seq) : nil
+            if seq > committedSeq {
+                let payload: [UInt8]?
+                do { payload = try writer.pendingPayload(seq) } catch { throw LedgerError.wrap(error) }
+                guard let payload else { return nil }
+                return try payload.withUnsafeBytes { bytes in
+                    Result { () throws(LedgerError) in try StoredEvent.decodeForLedger(bytes, seq: seq).event }
+                }.get()
+            }
+            return seq >= 1 ? try self.event(at: seq) : nil
         }
         var payload: [UInt8] = []
         payload.reserveCapacity(1024)
@@ -62,11 +69,15 @@ extension Ledger {
                     if let envelope, envelope.seq != earlierSeq {
                         throw refuse("seq \(envelope.seq): this event is already stored at seq \(earlierSeq)")
                     }
-                    if let earlier = pending[earlierSeq] {
-                        guard earlier == event else { throw refuse(Ledger.reusedID(id, earlierSeq)) }
+                    if earlierSeq > committedSeq {
+                        guard try resolve(earlierSeq) == event else { throw refuse(Ledger.reusedID(id, earlierSeq)) }
                     } else {
-                        // Compared with the stored event in one pass over the log before the commit.
+                        // Compared with the stored events in one pass over the log per chunk, and before the commit.
                         storedDuplicates.append((earlierSeq, event, number))
+                        if storedDuplicates.count >= Ledger.duplicatesPerPass {
+                            try checkDuplicates(storedDuplicates)
+                            storedDuplicates.removeAll(keepingCapacity: true)
+                        }
                     }
                     report.duplicates += 1
                     return
@@ -95,7 +106,6 @@ extension Ledger {
                 }
                 let seq = try writer.add(payload)
                 fold.apply(event, stream: stream, seq: seq, target: target)
-                pending[seq] = event
                 report.appended += 1
             }
             try checkDuplicates(storedDuplicates)
@@ -133,6 +143,10 @@ extension Ledger {
             return next < sorted.count
         }
     }
+
+    /// How many resent events are held before they are compared with the log: a resent file is
+    /// checked in passes over consecutive stretches of the log, in bounded memory. Task-local so that a test can lower it.
+    @TaskLocal static var duplicatesPerPass = 65_536
 
     static func reusedID(_ id: String, _ seq: Int64) -> String {
         "id \"\(id)\" was already used by seq \(seq) for a different event"

@@ -166,10 +166,15 @@ extension Ledger {
 extension StoredEvent {
     /// Decodes a record's payload, naming the seq when the stored bytes are not an event.
     static func decodeForLedger(_ record: borrowing StoredRecord) throws(LedgerError) -> StoredEvent {
+        try decodeForLedger(record.payload, seq: record.seq)
+    }
+
+    /// Decodes the payload of the record at `seq`.
+    static func decodeForLedger(_ payload: UnsafeRawBufferPointer, seq: Int64) throws(LedgerError) -> StoredEvent {
         do throws(StoredEventError) {
-            return try StoredEvent(decoding: record.payload)
+            return try StoredEvent(decoding: payload)
         } catch {
-            throw LedgerError(.verificationFailed, "seq \(record.seq): stored event cannot be decoded: \(error.reason)")
+            throw LedgerError(.verificationFailed, "seq \(seq): stored event cannot be decoded: \(error.reason)")
         }
     }
 }

@@ -82,12 +82,7 @@ public final class Ledger: Sendable {
         do {
             return try reader.scan(from: from, checkChain: checkChain) { record in
                 guard record.seq <= through else { return false }
-                let stored: StoredEvent
-                do throws(StoredEventError) {
-                    stored = try StoredEvent(decoding: record.payload)
-                } catch {
-                    throw LedgerError(.verificationFailed, "seq \(record.seq): stored event cannot be decoded: \(error.reason)")
-                }
+                let stored = try StoredEvent.decodeForLedger(record)
                 return try body(LoggedEvent(seq: record.seq, recordedMicroseconds: record.recordedMicroseconds,
                                             record: record, stored: stored))
             }

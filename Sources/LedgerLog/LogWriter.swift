@@ -49,6 +49,10 @@ public final class LogWriter {
     private var blockCount = 0
     private var blockFirstSeq: Int64 = 0
     private var lastRecordLength = 0         // length of the last record added to the block
+    /// The batch's blocks already in the file, so that a record of the batch can be read back (`pendingPayload`).
+    private var writtenBlocks: [(firstSeq: Int64, offset: Int64, length: Int)] = []
+    /// The last written block read back, with the offset of each of its records.
+    private var readBack: (firstSeq: Int64, bytes: [UInt8], records: [Int])?
     private var segmentBaseSeq: Int64
 
     /// A new segment is started before a batch once the current one holds this many bytes.
@@ -181,6 +185,51 @@ public final class LogWriter {
         blockUsed = 0
         blockCount = 0
         blockFirstSeq = lastSeq + 1
+        writtenBlocks.removeAll()
+        readBack = nil
+    }
+
+    /// The payload of record `seq` of the open batch, or nil when `seq` is not in it.
+    ///
+    /// The batch is not held in memory: a record in a block already written is read back from the file
+    /// (its CRC and seq checked), the last such block kept for the next call.
+    public func pendingPayload(_ seq: Int64) throws -> [UInt8]? {
+        guard let batch, seq >= batch.firstSeq, seq <= pendingSeq else { return nil }
+        if seq >= blockFirstSeq {
+            let body = UnsafeRawBufferPointer(rebasing: block[LogFormat.blockHeaderSize..<LogFormat.blockHeaderSize + blockUsed])
+            var offset = 0
+            for _ in blockFirstSeq..<seq { offset += Int(body.loadLittleEndian(UInt32.self, at: offset)) }
+            let length = Int(body.loadLittleEndian(UInt32.self, at: offset))
+            return Array(body[(offset + LogFormat.recordHeaderSize)..<(offset + length)])
+        }
+        let index = writtenBlocks.lastIndex { $0.firstSeq <= seq }!
+        let written = writtenBlocks[index]
+        if readBack?.firstSeq != written.firstSeq {
+            readBack = nil
+            var bytes = [UInt8](repeating: 0, count: written.length)
+            let count = try bytes.withUnsafeMutableBytes { buffer throws in try segment.read(into: buffer, at: written.offset) }
+            let end = index + 1 < writtenBlocks.count ? writtenBlocks[index + 1].firstSeq : blockFirstSeq
+            var records: [Int] = []
+            var offset = LogFormat.blockHeaderSize
+            try bytes.withUnsafeBytes { bytes throws in
+                for expected in written.firstSeq..<end {
+                    let length = offset + LogFormat.recordHeaderSize <= count ? Int(bytes.loadLittleEndian(UInt32.self, at: offset)) : 0
+                    guard length >= LogFormat.recordHeaderSize, offset + length <= count,
+                          bytes.loadLittleEndian(UInt32.self, at: offset + 4)
+                            == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<(offset + length)])),
+                          bytes.loadLittleEndian(UInt64.self, at: offset + 8) == UInt64(expected) else {
+                        throw LogError(.corrupt, "segment \(segmentName) at byte \(written.offset + Int64(offset)): record \(expected) of the batch being written does not read back as written")
+                    }
+                    records.append(offset)
+                    offset += length
+                }
+            }
+            readBack = (written.firstSeq, bytes, records)
+        }
+        let cached = readBack!
+        let offset = cached.records[Int(seq - cached.firstSeq)]
+        let length = cached.bytes.withUnsafeBytes { Int($0.loadLittleEndian(UInt32.self, at: offset)) }
+        return Array(cached.bytes[(offset + LogFormat.recordHeaderSize)..<(offset + length)])
     }
 
     /// Adds one record to the open batch and returns its seq; nothing is durable before `commit`.
@@ -233,6 +282,8 @@ public final class LogWriter {
         lastSeq = pendingSeq
         head = pendingHead
         batch = nil
+        writtenBlocks.removeAll()
+        readBack = nil
         return BatchReceipt(firstSeq: open.firstSeq, lastSeq: lastSeq, head: head, bytes: written,
                             lastRecord: RecordPosition(segmentBaseSeq: segmentBaseSeq,
                                                        offset: committedEnd - Int64(lastRecordLength), length: lastRecordLength))
@@ -244,6 +295,8 @@ public final class LogWriter {
         batch = nil
         blockUsed = 0
         blockCount = 0
+        writtenBlocks.removeAll()
+        readBack = nil
         if written > 0 && poison == nil {
             try failing { () throws in try segment.truncate(to: open.start) }
         }
@@ -256,6 +309,7 @@ public final class LogWriter {
                                    bodyLength: UInt32(blockUsed), firstSeq: blockFirstSeq)
         let bytes = UnsafeRawBufferPointer(rebasing: block[0..<LogFormat.blockHeaderSize + blockUsed])
         try failing { () throws in try segment.write(bytes, at: open.start + written) }
+        writtenBlocks.append((blockFirstSeq, open.start + written, bytes.count))
         written += Int64(bytes.count)
         blockFirstSeq += Int64(blockCount)
         blockUsed = 0

@@ -147,3 +147,40 @@ import Testing
         #expect(try readAll(folder).records.count == 63, "the chain still links")
     }
 }
+
+/// `append` does not keep its batch in memory: a void's target or a resent event inside the batch is read back.
+@Suite struct PendingReadBackTests {
+    @Test func everyRecordOfAnOpenBatchReadsBackFromTheBlockBufferOrTheFile() throws {
+        let folder = temporaryFolder()
+        defer { removeFolder(folder) }
+        try appendBatches(folder, [3])
+        let writer = try LogWriter(folder: folder)
+        try writer.begin(recordedMicroseconds: 0)
+        // 40 records of 300 kB: four blocks in the file, the rest in the buffer.
+        for seq in Int64(4)...43 { try writer.add(payload(seq, size: 300_000)) }
+        #expect(try writer.pendingPayload(3) == nil, "a committed record is not the batch's")
+        #expect(try writer.pendingPayload(44) == nil)
+        // In order, backwards and jumping between blocks: each read gives the bytes added.
+        for seq in Array(Int64(4)...43) + Array((Int64(4)...43).reversed()) + [4, 43, 17, 5, 30] {
+            #expect(try writer.pendingPayload(seq) == payload(seq, size: 300_000), "seq \(seq)")
+        }
+        try writer.abort()
+        #expect(try writer.pendingPayload(4) == nil, "an aborted batch holds nothing")
+    }
+
+    @Test func aWrittenBlockThatDoesNotReadBackAsWrittenIsAnError() throws {
+        let folder = temporaryFolder()
+        defer { removeFolder(folder) }
+        let writer = try LogWriter(folder: folder, creating: true)
+        try writer.begin(recordedMicroseconds: 0)
+        for seq in Int64(1)...20 { try writer.add(payload(seq, size: 300_000)) }
+        // Flip a byte of the first record's payload in the file behind the writer's back.
+        let path = folder + "/" + LogFormat.segmentName(baseSeq: 1)
+        var bytes = fileBytes(path)
+        bytes[LogFormat.segmentHeaderSize + LogFormat.blockHeaderSize + LogFormat.recordHeaderSize + 10] ^= 1
+        overwrite(path, bytes)
+        let error = #expect(throws: LogError.self) { try writer.pendingPayload(2) }
+        #expect(error?.message.contains("record 1 of the batch being written does not read back as written") == true, "\(String(describing: error))")
+        #expect(try writer.pendingPayload(20) == payload(20, size: 300_000), "the buffered block is unaffected")
+    }
+}
