@@ -1001,10 +1001,15 @@ def check_proof_bytes(proof_raw, proof_path, digests, folder):
         message = f"consistency from tree size {first} to {size} verified"
     lines = [f"proof: {message} (root {root.hex()})"]
     for digest_raw, digest_path in digests:
-        digest_size, digest_root, _ = parse_digest(digest_raw, digest_path)
+        digest_size, digest_root, digest_lines = parse_digest(digest_raw, digest_path)
         if ends.get(digest_size) != digest_root:
             raise VerificationError(f"{digest_path}: digest of size {digest_size} with root {digest_root.hex()} "
                                     f"matches no end of the proof ({', '.join(f'size {s}' for s in sorted(ends))})")
+        digest_head = bytes.fromhex(digest_lines[3][5:])
+        if proof["kind"] == "inclusion" and proof["seq"] == digest_size and hashlib.sha256(proof["record"]).digest() != digest_head:
+            raise VerificationError(f"{digest_path}: the digest's head is {digest_head.hex()}, but the proof's record, "
+                                    f"seq {digest_size} and the last of the tree, hashes to "
+                                    f"{hashlib.sha256(proof['record']).digest().hex()}")
         lines.append(f"digest {digest_path}: matches tree size {digest_size}")
     unanchored = sorted(set(ends) - {parse_digest(raw, path)[0] for raw, path in digests})
     if unanchored and folder is None:
@@ -1269,6 +1274,16 @@ def _proof_file_cases():
             failures.append(f"proof {text[:40]}… with digests of sizes {[d[1] for d in digests]} is refused")
         except VerificationError:
             pass
+    # The proof of a tree's last record (13 of 13) against a digest whose head names another record.
+    raw, name = digest(13)
+    wrong_head = raw.replace(f"head {hashlib.sha256(records[12]).digest().hex()}".encode(),
+                             f"head {hashlib.sha256(records[11]).digest().hex()}".encode())
+    try:
+        check_proof_bytes(cases[2][0].encode(), "proof", [(wrong_head, name)], None)
+        failures.append("a digest whose head is not the proved last record is refused")
+    except VerificationError as error:
+        if "the digest's head is" not in str(error):
+            failures.append(f"a digest with the wrong head is refused for its head, not: {error}")
     return failures
 
 

@@ -157,6 +157,10 @@ extension Ledger {
             guard end.root == digest.root else {
                 throw LedgerError(.verificationFailed, "\(name): the digest's root at size \(digest.size) is \(digest.root.hex), the proof's is \(end.root.hex)")
             }
+            // The last record of a tree is the digest's head: a proof of that record must hash to it.
+            if case .inclusion(let seq, _, let record, _, _) = proof, seq == digest.size, SHA256.hash(record) != digest.head {
+                throw LedgerError(.verificationFailed, "\(name): the digest's head is \(digest.head.hex), but the proof's record, seq \(seq) and the last of the tree, hashes to \(SHA256.hash(record).hex)")
+            }
             matched.append("digest \(name) (size \(digest.size))")
         }
         return matched

@@ -46,6 +46,24 @@ import WarrantyDomain
         }
     }
 
+    /// A proof of a tree's last record and a digest of that tree must agree on the record, not only on the root.
+    @Test func aDigestWhoseHeadIsNotTheProvedLastRecordFails() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Array(generatedLines(units: 20, seed: 5).prefix(60)), to: ledger, scratch: scratch)
+        let digest = try ledger.merkleDigest(size: 40)
+        let last = try ledger.inclusionProof(seq: 40, size: 40)
+        #expect(try Ledger.checkProof(last, against: [("d", digest)]) == ["digest d (size 40)"])
+        var wrongHead = digest
+        wrongHead.head = SHA256.hash(Array("another record".utf8))
+        let error = #expect(throws: LedgerError.self) { try Ledger.checkProof(last, against: [("d", wrongHead)]) }
+        #expect(error?.message.hasPrefix("d: the digest's head is \(wrongHead.head.hex), but the proof's record, seq 40 and the last of the tree, hashes to \(digest.head.hex)") == true,
+                "\(String(describing: error))")
+        // A record before the last is not the head: the head is not compared.
+        #expect(try Ledger.checkProof(try ledger.inclusionProof(seq: 39, size: 40), against: [("d", wrongHead)]) == ["digest d (size 40)"])
+    }
+
     @Test func digestTextRoundTripsAndRefusesChanges() throws {
         let digest = MerkleDigest(size: 12, root: SHA256.hash(Array("a".utf8)), head: SHA256.hash(Array("b".utf8)),
                                   recorded: "2026-11-26T08:00:00.123456Z", taken: "2026-11-26T09:00:00.000001Z")
