@@ -466,8 +466,13 @@ extension LedgerState {
     /// `check` against it does not see identifiers the absent units hold. A replacement's registration is
     /// that of the first unit of its exchange chain, so that unit's record must be among `unitRecords`:
     /// `relatedSerials(inUnitRecord:)` names it.
+    ///
+    /// With `notices` and `noticesOf`, the notices of that one dealer are loaded too: enough, when the records
+    /// are those of every unit the dealer sold or visited (`dealerIndex(unitOrder:)`), for that dealer's claim
+    /// lines, balances and write-off drafts, though not for any other dealer's.
     public init(policies: UnsafeRawBufferPointer, dealers: UnsafeRawBufferPointer, other: UnsafeRawBufferPointer,
-                unitRecords: [UnsafeRawBufferPointer], lastSeq: Int64) throws(SnapshotError) {
+                unitRecords: [UnsafeRawBufferPointer], lastSeq: Int64,
+                notices: UnsafeRawBufferPointer? = nil, noticesOf dealer: String? = nil) throws(SnapshotError) {
         var state = LedgerState()
         var load = UnitLoad(policies: try state.loadPolicies(policies), ordered: false)
         try state.loadDealers(dealers, money: &load.money)
@@ -482,6 +487,9 @@ extension LedgerState {
             }
         }
         try state.checkLoaded(load)
+        if let notices, let dealer {
+            try state.loadNotices(notices, of: dealer)
+        }
         for (serial, holder) in load.holders where state.units[holder] == nil {
             throw SnapshotError(reason: "snapshot: unit \(quoted(serial)) takes its registration from unit \(quoted(holder)), whose record is not loaded")
         }
@@ -705,7 +713,8 @@ extension LedgerState {
     }
 
     /// Reads the notices section into `notices` and `noticeOfLine`; every line must exist and be on one notice.
-    private mutating func loadNotices(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) {
+    /// With `only`, the notices of other dealers are read past, not kept or checked against the lines.
+    private mutating func loadNotices(_ bytes: UnsafeRawBufferPointer, of only: String? = nil) throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
         let count = try reader.readCount(minimumSize: 33)
         notices.reserveCapacity(count)
@@ -719,12 +728,14 @@ extension LedgerState {
             previous = idBytes
             let dealer = try reader.readString()
             guard dealers[dealer] != nil else { throw reader.error("notice \(quoted(id)) names unknown dealer \(quoted(dealer))") }
+            let kept = only.map { $0 == dealer } ?? true
             let lineCount = try reader.readCount(minimumSize: 5)
             var lines: [LineKey] = []
-            lines.reserveCapacity(lineCount)
+            lines.reserveCapacity(kept ? lineCount : 0)
             for _ in 0..<lineCount {
                 let kind = SnapshotTag.lineKind(try reader.readTag(count: 2, "line kind"))
                 let line = LineKey(kind: kind, id: try reader.readString())
+                guard kept else { continue }
                 let exists = kind == .labor ? visits[line.id]?.laborAmount != nil : swaps[line.id] != nil
                 guard exists else { throw reader.error("notice \(quoted(id)) names missing \(kind.rawValue) line \(quoted(line.id))") }
                 guard noticeOfLine.updateValue(id, forKey: line) == nil else {
@@ -735,6 +746,7 @@ extension LedgerState {
             let amount = try reader.read(Int64.self)
             let at = try reader.readDated()
             let confirmed = try reader.readOptionalDated()
+            guard kept else { continue }
             notices[id] = NoticeFacts(id: id, dealer: dealer, lines: lines, amount: amount, at: at, confirmed: confirmed)
         }
         try reader.expectEnd()

@@ -1,0 +1,23 @@
+import WarrantyDomain
+
+extension LedgerState {
+    /// For each dealer, the positions in `unitOrder` of the units whose records its answers need: the units
+    /// it sold (a replacement counts as sold by the old unit's dealer) and the units it visited (its claim
+    /// lines). Dealers in UTF-8 byte order, positions increasing; dealers with no such unit are left out.
+    ///
+    /// Loading those records (and the units they refer to, `relatedSerials(inUnitRecord:)`) with the
+    /// dealer's notices gives a state that answers for that dealer as the whole state does.
+    /// - Complexity: linear in the units and their visits.
+    public func dealerIndex(unitOrder: [String]) -> [(dealer: String, positions: [UInt32])] {
+        var positions: [String: [UInt32]] = [:]
+        for (position, serial) in unitOrder.enumerated() {
+            guard let unit = units[serial] else { continue }
+            var named: Set<String> = [unit.dealer]
+            for visit in unit.visits {
+                if let dealer = visits[visit]?.record.dealer { named.insert(dealer) }
+            }
+            for dealer in named { positions[dealer, default: []].append(UInt32(position)) }
+        }
+        return positions.sorted { $0.key.bytePrecedes($1.key) }.map { (dealer: $0.key, positions: $0.value) }
+    }
+}
