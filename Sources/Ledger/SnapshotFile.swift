@@ -34,76 +34,59 @@ struct SnapshotFile {
 
     // MARK: Writing
 
+    /// The size of the pieces the snapshot is written, compared and read in.
+    static let pieceSize = 1 << 20
+
     /// Writes the fold as the folder's snapshot, atomically (a new file synced, then renamed over the old one).
-    static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String) throws {
+    ///
+    /// The sections are encoded straight into the new file through a buffer of `bufferSize` bytes, each
+    /// section's checksum computed as it goes; the header, which holds them, is written last at offset 0.
+    /// - Complexity: besides the buffer, memory for the unit index (a few words per unit) and one unit record.
+    static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String,
+                      bufferSize: Int = pieceSize) throws {
         precondition(fold.hasKeys, "a fold loaded without its keys is never stored")
-        let bodies = sections(of: fold)
+        try DurableFiles.replace(path: folder + "/" + fileName, bufferSize: bufferSize) { file in
+            try [UInt8](repeating: 0, count: headerSize).withUnsafeBytes { try file.append($0) }
+            var encoder = SectionEncoder(output: FileOutput(file: file))
+            try encoder.encode(fold)
+            let header = SnapshotFile.header(lastSeq: fold.lastSeq, head: head, lastRecord: lastRecord, sections: encoder.sections)
+            try header.withUnsafeBytes { try file.overwrite($0, at: 0) }
+        }
+    }
+
+    /// The header of a file whose sections, of these lengths and checksums, follow it in order.
+    static func header(lastSeq: Int64, head: SHA256Digest, lastRecord: RecordPosition?,
+                       sections: [(length: Int64, checksum: UInt32)]) -> [UInt8] {
+        precondition(sections.count == sectionCount, "a snapshot has \(sectionCount) sections")
         var header: [UInt8] = magic
         header.appendLittle(fileVersion)
         header.appendLittle(StateSnapshot.formatVersion)
-        header.appendLittle(UInt64(bitPattern: fold.lastSeq))
+        header.appendLittle(UInt64(bitPattern: lastSeq))
         header.append(contentsOf: head.bytes)
         header.appendLittle(UInt64(bitPattern: lastRecord?.segmentBaseSeq ?? 0))
         header.appendLittle(UInt64(bitPattern: lastRecord?.offset ?? 0))
         header.appendLittle(UInt32(lastRecord?.length ?? 0))
         header.appendLittle(UInt32(sectionCount))
         var offset = Int64(headerSize)
-        for body in bodies {
+        for section in sections {
             header.appendLittle(UInt64(offset))
-            header.appendLittle(UInt64(body.count))
-            header.appendLittle(CRC32C.checksum(body))
+            header.appendLittle(UInt64(section.length))
+            header.appendLittle(section.checksum)
             header.appendLittle(UInt32(0))
-            offset += Int64(body.count)
+            offset += section.length
         }
         header.appendLittle(CRC32C.checksum(header))
         precondition(header.count == headerSize, "snapshot header is \(header.count) bytes")
-        try DurableFiles.replace(path: folder + "/" + fileName, chunks: [header] + bodies)
+        return header
     }
 
-    /// The eight section bodies of the snapshot of `fold`, in file order; the encoding is deterministic.
-    static func sections(of fold: LedgerFold) -> [[UInt8]] {
-        let state = fold.state.snapshot()
-        var index: [UInt8] = []
-        var blob: [UInt8] = []
-        index.appendLittle(UInt32(state.unitIndex.count))
-        state.units.withUnsafeBytes { units in
-            for entry in state.unitIndex {
-                index.appendLittle(UInt32(blob.count))
-                index.appendLittle(UInt32(entry.serial.utf8.count))
-                index.appendLittle(UInt64(entry.offset))
-                index.appendLittle(UInt32(entry.length))
-                index.appendLittle(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: units[entry.offset..<entry.offset + entry.length])))
-                blob.append(contentsOf: entry.serial.utf8)
-            }
-        }
-        index.append(contentsOf: blob)
-        return [state.policies, state.dealers, state.notices, state.other, state.units, index,
-                // In insertion order, which is log order whether folded at once or in steps: deterministic.
-                encodeKeys(fold.ids) { UInt64(bitPattern: $0) },
-                encodeKeys(fold.versions) { UInt64($0) }]
-    }
-
-    /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared section by section;
-    /// nil when a stored section fails its checksum.
-    func holds(_ fold: LedgerFold, _ reader: SnapshotReader) -> Bool? {
-        var equal = fold.lastSeq == lastSeq
-        for (section, bytes) in zip(Section.allCases, SnapshotFile.sections(of: fold)) {
-            guard let stored = self.section(section, reader) else { return nil }
-            equal = equal && stored == bytes
-        }
-        return equal
-    }
-
-    private static func encodeKeys<Value>(_ table: KeyTable<Value>, _ value: (Value) -> UInt64) -> [UInt8] {
-        let width = MemoryLayout<Value>.size
-        var bytes: [UInt8] = []
-        bytes.appendLittle(UInt32(table.count))
-        table.forEach { key, stored in
-            bytes.appendLittle(UInt16(key.count))
-            bytes.append(contentsOf: key)
-            if width == 8 { bytes.appendLittle(value(stored)) } else { bytes.appendLittle(UInt32(value(stored))) }
-        }
-        return bytes
+    /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared piece by piece as they
+    /// are encoded; nil when a stored section fails its checksum.
+    func holds(_ fold: LedgerFold, _ reader: SnapshotReader, pieceSize: Int = SnapshotFile.pieceSize) -> Bool? {
+        var encoder = SectionEncoder(output: StoredComparison(file: self, reader: reader, pieceSize: pieceSize))
+        do { try encoder.encode(fold) } catch { return nil }
+        if encoder.output.damaged { return nil }
+        return fold.lastSeq == lastSeq && encoder.output.equal
     }
 
     // MARK: Reading
@@ -158,23 +141,39 @@ struct SnapshotFile {
         return bytes
     }
 
+    /// Whether a section's bytes have its checksum, read in pieces of `pieceSize` bytes.
+    func checksumHolds(_ section: Section, _ reader: SnapshotReader, pieceSize: Int = SnapshotFile.pieceSize) -> Bool {
+        SectionStream(reader, sections[section.rawValue], pieceSize: pieceSize).checksumHolds()
+    }
+
     /// The whole fold, without its idempotency keys and stream versions unless `keys`; nil when a section read is damaged.
-    func loadFold(_ reader: SnapshotReader, keys: Bool = true) -> LedgerFold? {
-        var parts: [[UInt8]] = []
-        for section in Section.allCases where keys || (section != .ids && section != .versions) {
+    ///
+    /// The small sections and the unit index are read whole; the units, keys and versions sections in pieces
+    /// of about `pieceSize` bytes, each decoded as it comes and its checksum checked at the end, so that the
+    /// file's bytes and the state built from them never coexist. A section whose checksum fails makes the
+    /// whole load fail, even when its bytes decoded.
+    func loadFold(_ reader: SnapshotReader, keys: Bool = true, pieceSize: Int = SnapshotFile.pieceSize) -> LedgerFold? {
+        var small: [[UInt8]] = []
+        for section in [Section.policies, .dealers, .notices, .other, .unitIndex] {
             guard let bytes = self.section(section, reader) else { return nil }
-            parts.append(bytes)
+            small.append(bytes)
         }
-        guard let index = SnapshotFile.decodeIndex(parts[Section.unitIndex.rawValue], unitsLength: parts[Section.units.rawValue].count)
-        else { return nil }
-        let snapshot = StateSnapshot(lastSeq: lastSeq, policies: parts[0], dealers: parts[1], notices: parts[2], other: parts[3],
-                                     units: parts[4], unitIndex: index.map { UnitIndexEntry(serial: $0.serial, offset: $0.offset, length: $0.length) })
-        guard let state = try? LedgerState(snapshot: snapshot) else { return nil }
+        let unitsEntry = sections[Section.units.rawValue]
+        guard let index = SnapshotFile.decodeIndex(small[4], unitsLength: Int(unitsEntry.length)) else { return nil }
+        small.removeLast()
+        var units = SectionStream(reader, unitsEntry, pieceSize: pieceSize)
+        let loaded = withBuffers(small) { parts in
+            try? LedgerState(policies: parts[0], dealers: parts[1], notices: parts[2], other: parts[3], units: &units,
+                             unitsLength: Int(unitsEntry.length), unitIndex: index, lastSeq: lastSeq, pieceSize: pieceSize)
+        }
+        guard let state = loaded, units.remaining == 0, units.checksumHolds() else { return nil }
         var fold = LedgerFold(state: state, lastSeq: lastSeq)
         fold.hasKeys = keys
         if keys {
-            guard let ids = SnapshotFile.decodeKeys(parts[Section.ids.rawValue], { Int64(bitPattern: $0) }),
-                  let versions = SnapshotFile.decodeKeys(parts[Section.versions.rawValue], { UInt32(truncatingIfNeeded: $0) })
+            guard let ids = SnapshotFile.decodeKeys(SectionStream(reader, sections[Section.ids.rawValue], pieceSize: pieceSize),
+                                                    { Int64(bitPattern: $0) }),
+                  let versions = SnapshotFile.decodeKeys(SectionStream(reader, sections[Section.versions.rawValue], pieceSize: pieceSize),
+                                                         { UInt32(truncatingIfNeeded: $0) })
             else { return nil }
             fold.ids = ids
             fold.versions = versions
@@ -240,12 +239,13 @@ struct SnapshotFile {
         return nil
     }
 
-    static func decodeIndex(_ bytes: [UInt8], unitsLength: Int) -> [(serial: String, offset: Int, length: Int)]? {
+    /// The entries of a unit index section; nil unless every entry lies within `unitsLength` bytes and names a UTF-8 serial.
+    static func decodeIndex(_ bytes: [UInt8], unitsLength: Int) -> [UnitIndexEntry]? {
         guard bytes.count >= 4 else { return nil }
         let count = Int(bytes.littleUInt32(at: 0))
         let blobStart = 4 + count * 24
         guard count <= bytes.count / 24, blobStart <= bytes.count else { return nil }
-        var entries: [(serial: String, offset: Int, length: Int)] = []
+        var entries: [UnitIndexEntry] = []
         entries.reserveCapacity(count)
         for index in 0..<count {
             let base = 4 + index * 24
@@ -254,37 +254,284 @@ struct SnapshotFile {
             guard let offset = Int(exactly: bytes.littleUInt64(at: base + 8)), offset <= unitsLength - length,
                   keyStart + keyLength <= bytes.count,
                   let serial = String(validating: bytes[keyStart..<keyStart + keyLength], as: UTF8.self) else { return nil }
-            entries.append((serial, offset, length))
+            entries.append(UnitIndexEntry(serial: serial, offset: offset, length: length))
         }
         return entries
     }
 
-    /// The keys of a keys or versions section in their stored order; nil unless the bytes are exactly such a list.
-    static func decodeKeys<Value>(_ bytes: [UInt8], _ value: (UInt64) -> Value) -> KeyTable<Value>? {
+    /// The keys of a keys or versions section in their stored order, read from `stream` one entry at a time;
+    /// nil unless the bytes are exactly such a list and have the section's checksum.
+    static func decodeKeys<Value>(_ stream: SectionStream, _ value: (UInt64) -> Value) -> KeyTable<Value>? {
         let width = MemoryLayout<Value>.size
-        guard bytes.count >= 4 else { return nil }
-        let count = Int(bytes.littleUInt32(at: 0))
-        guard count <= bytes.count / (2 + width) else { return nil }
+        guard let countBytes = try? stream.next(4) else { return nil }
+        let count = Int(UInt32(littleEndian: countBytes.loadUnaligned(as: UInt32.self)))
+        guard Int64(count) <= stream.length / Int64(2 + width) else { return nil }
         var table = KeyTable<Value>()
-        var position = 4
-        let valid = bytes.withUnsafeBytes { raw in
-            for _ in 0..<count {
-                guard position + 2 <= raw.count else { return false }
-                let length = Int(bytes.littleUInt16(at: position))
-                position += 2
-                guard position + length + width <= raw.count else { return false }
-                let key = UnsafeRawBufferPointer(rebasing: raw[position..<position + length])
-                guard String(validating: key, as: UTF8.self) != nil else { return false }
-                position += length
-                let stored = width == 8 ? bytes.littleUInt64(at: position) : UInt64(bytes.littleUInt32(at: position))
-                position += width
-                let before = table.count
-                table.set(key, value(stored))
-                guard table.count == before + 1 else { return false }  // each key once
-            }
-            return position == raw.count
+        for _ in 0..<count {
+            guard let lengthBytes = try? stream.next(2) else { return nil }
+            let length = Int(UInt16(littleEndian: lengthBytes.loadUnaligned(as: UInt16.self)))
+            guard let entry = try? stream.next(length + width) else { return nil }
+            let key = UnsafeRawBufferPointer(rebasing: entry[0..<length])
+            guard String(validating: key, as: UTF8.self) != nil else { return nil }
+            let stored = width == 8 ? UInt64(littleEndian: entry.loadUnaligned(fromByteOffset: length, as: UInt64.self))
+                                    : UInt64(UInt32(littleEndian: entry.loadUnaligned(fromByteOffset: length, as: UInt32.self)))
+            let before = table.count
+            table.set(key, value(stored))
+            guard table.count == before + 1 else { return nil }  // each key once
         }
-        return valid ? table : nil
+        guard stream.remaining == 0, stream.checksumHolds() else { return nil }
+        return table
+    }
+}
+
+// MARK: - Streaming
+
+/// Where `SectionEncoder` sends the bytes of each section.
+protocol SectionOutput {
+    /// Takes the next bytes of the current section.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Ends the current section; the next bytes belong to the next one.
+    mutating func endSection() throws
+}
+
+/// Encodes the eight sections of a fold in file order, computing each one's length and CRC-32C as it goes.
+///
+/// Small writes are gathered in a staging buffer before they reach the output; the only thing kept that
+/// grows with the ledger is the unit index (serial, offset, length and checksum per unit), which is written
+/// after the units.
+struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
+    typealias Failure = any Error
+    static var stagingSize: Int { 1 << 16 }
+
+    var output: Output
+    /// The length and checksum of each section ended so far.
+    private(set) var sections: [(length: Int64, checksum: UInt32)] = []
+    private var checksum = CRC32C()
+    private var length: Int64 = 0
+    private var staged: [UInt8] = []
+    private var unitIndex: [(serial: String, offset: Int64, length: Int, checksum: UInt32)] = []
+
+    init(output: Output) {
+        self.output = output
+        staged.reserveCapacity(Self.stagingSize)
+    }
+
+    /// Encodes every section of `fold`: the state's, then the unit index, the idempotency keys and the stream versions.
+    mutating func encode(_ fold: LedgerFold) throws {
+        try fold.state.encodeSnapshot(into: &self)
+        try endSection()
+        try appendUnitIndex()
+        try endSection()
+        // In insertion order, which is log order whether folded at once or in steps: deterministic.
+        try appendKeys(fold.ids) { UInt64(bitPattern: $0) }
+        try endSection()
+        try appendKeys(fold.versions) { UInt64($0) }
+        try endSection()
+        precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
+    }
+
+    mutating func take(section bytes: UnsafeRawBufferPointer) throws {
+        try append(bytes)
+        try endSection()
+    }
+
+    mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) throws {
+        unitIndex.append((serial, length + Int64(staged.count), bytes.count, CRC32C.checksum(bytes)))
+        try append(bytes)
+    }
+
+    /// The unit index: a u32 count, per unit the serial's offset and length in the blob, the record's offset,
+    /// length and CRC-32C, then the blob of serials.
+    private mutating func appendUnitIndex() throws {
+        try append(UInt32(unitIndex.count))
+        var blobLength = 0
+        for entry in unitIndex {
+            let serialLength = entry.serial.utf8.count
+            try append(UInt32(blobLength))
+            try append(UInt32(serialLength))
+            try append(UInt64(entry.offset))
+            try append(UInt32(entry.length))
+            try append(entry.checksum)
+            blobLength += serialLength
+        }
+        for entry in unitIndex {
+            var serial = entry.serial
+            try serial.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// A u32 count, then per key a u16 length, its UTF-8 and the value (u64 or u32 by the value's width).
+    private mutating func appendKeys<Value>(_ table: KeyTable<Value>, _ value: (Value) -> UInt64) throws {
+        let width = MemoryLayout<Value>.size
+        try append(UInt32(table.count))
+        try table.forEach { key, stored in
+            try append(UInt16(key.count))
+            try append(key)
+            if width == 8 { try append(value(stored)) } else { try append(UInt32(value(stored))) }
+        }
+    }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) throws {
+        if staged.count + MemoryLayout<T>.size > Self.stagingSize { try flush() }
+        staged.appendLittle(value)
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        if staged.count + bytes.count > Self.stagingSize { try flush() }
+        if bytes.count >= Self.stagingSize {
+            try emit(bytes)
+        } else {
+            staged.append(contentsOf: bytes)
+        }
+    }
+
+    /// Ends the current section: its length and checksum are recorded and the next bytes start the next one.
+    private mutating func endSection() throws {
+        try flush()
+        sections.append((length, checksum.value))
+        checksum = CRC32C()
+        length = 0
+        try output.endSection()
+    }
+
+    private mutating func flush() throws {
+        guard !staged.isEmpty else { return }
+        try staged.withUnsafeBytes { try emit($0) }
+        staged.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func emit(_ bytes: UnsafeRawBufferPointer) throws {
+        checksum.update(bytes)
+        length += Int64(bytes.count)
+        try output.append(bytes)
+    }
+}
+
+/// Sends the sections to the new snapshot file, one after the other.
+struct FileOutput: SectionOutput {
+    let file: ReplacementFile
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        try file.append(bytes)
+    }
+
+    func endSection() {}
+}
+
+/// Compares the sections as they are encoded with the stored ones, read in pieces, and checks each stored section's checksum.
+struct StoredComparison: SectionOutput {
+    let file: SnapshotFile
+    let reader: SnapshotReader
+    let pieceSize: Int
+    /// Whether every section so far equals the stored one.
+    private(set) var equal = true
+    /// Whether a stored section could not be read or failed its checksum.
+    private(set) var damaged = false
+    private var section = 0
+    private var stored: SectionStream?
+
+    init(file: SnapshotFile, reader: SnapshotReader, pieceSize: Int) {
+        self.file = file
+        self.reader = reader
+        self.pieceSize = pieceSize
+        stored = SectionStream(reader, file.sections[0], pieceSize: pieceSize)
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard equal, let stored else { return }
+        guard Int64(bytes.count) <= stored.remaining, let piece = try? stored.next(bytes.count) else {
+            equal = false
+            return
+        }
+        if bytes.count > 0 && memcmp(piece.baseAddress!, bytes.baseAddress!, bytes.count) != 0 { equal = false }
+    }
+
+    mutating func endSection() {
+        guard let current = stored else { preconditionFailure("more sections encoded than a snapshot holds") }
+        if current.remaining != 0 { equal = false }
+        if !current.checksumHolds() { damaged = true }
+        section += 1
+        stored = section < SnapshotFile.sectionCount ? SectionStream(reader, file.sections[section], pieceSize: pieceSize) : nil
+    }
+}
+
+/// One section of the snapshot file read front to back in pieces, its CRC-32C computed over the bytes as they are read.
+final class SectionStream: SnapshotUnitSource {
+    private let reader: SnapshotReader
+    private let start: Int64
+    let length: Int64
+    private let expected: UInt32
+    private var checksum = CRC32C()
+    private var buffer: UnsafeMutableRawBufferPointer
+    /// The bytes read from the file and not yet handed out are `buffer[low..<high]`.
+    private var low = 0
+    private var high = 0
+    /// Bytes of the section read from the file.
+    private var fetched: Int64 = 0
+    /// Bytes of the section handed out by `next`.
+    private(set) var consumed: Int64 = 0
+
+    /// Bytes of the section not yet handed out.
+    var remaining: Int64 { length - consumed }
+
+    init(_ reader: SnapshotReader, _ section: (offset: Int64, length: Int64, checksum: UInt32), pieceSize: Int) {
+        self.reader = reader
+        start = section.offset
+        length = section.length
+        expected = section.checksum
+        buffer = .allocate(byteCount: Int(min(Int64(max(pieceSize, 64)), max(section.length, 64))), alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The next `count` bytes of the section, valid until the next call.
+    func next(_ count: Int) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard count >= 0, Int64(count) <= remaining else {
+            throw SnapshotError(reason: "snapshot section at byte \(start): \(count) bytes asked for, \(remaining) left")
+        }
+        if high - low < count {
+            let kept = high - low
+            if buffer.count < count {
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                if kept > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress! + low, byteCount: kept) }
+                buffer.deallocate()
+                buffer = larger
+            } else if kept > 0 && low > 0 {
+                memmove(buffer.baseAddress!, buffer.baseAddress! + low, kept)
+            }
+            low = 0
+            high = kept
+            try fill()
+        }
+        defer {
+            low += count
+            consumed += Int64(count)
+        }
+        return UnsafeRawBufferPointer(rebasing: buffer[low..<(low + count)])
+    }
+
+    /// Reads as many of the section's next bytes as fit after `high`.
+    private func fill() throws(SnapshotError) {
+        let wanted = Int(min(Int64(buffer.count - high), length - fetched))
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[high..<(high + wanted)])
+        guard reader.read(into: target, at: start + fetched) else {
+            throw SnapshotError(reason: "snapshot section at byte \(start): \(wanted) bytes at \(fetched) cannot be read")
+        }
+        checksum.update(UnsafeRawBufferPointer(target))
+        fetched += Int64(wanted)
+        high += wanted
+    }
+
+    /// Reads the bytes not read yet and says whether the whole section has its checksum; `next` is not called after.
+    func checksumHolds() -> Bool {
+        while fetched < length {
+            low = 0
+            high = 0
+            do { try fill() } catch { return false }
+        }
+        return checksum.value == expected
     }
 }
 
@@ -305,16 +552,24 @@ final class SnapshotReader {
 
     /// Exactly `count` bytes at `offset`, or nil.
     func read(at offset: Int64, count: Int) -> [UInt8]? {
-        guard offset >= 0, count >= 0, offset + Int64(count) <= size else { return nil }
+        guard count >= 0 else { return nil }
         var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { self.read(into: $0, at: offset) }
+        return read ? bytes : nil
+    }
+
+    /// Fills `buffer` with the bytes at `offset`; false unless all of them could be read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Bool {
+        let count = buffer.count
+        guard offset >= 0, offset <= size - Int64(count) else { return false }
         var done = 0
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            let got = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
             if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { return nil }
+            guard got > 0 else { return false }
             done += got
         }
-        return bytes
+        return true
     }
 }
 

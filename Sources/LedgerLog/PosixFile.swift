@@ -177,19 +177,82 @@ extension DurableFiles {
     /// Replaces the file at `path` atomically: writes `chunks` to a new file beside it, syncs it,
     /// renames it over `path` and syncs the folder, so a crash leaves either the old file or the new one.
     public static func replace(path: String, chunks: [[UInt8]]) throws {
+        try replace(path: path) { file in
+            for chunk in chunks {
+                try chunk.withUnsafeBytes { bytes in try file.append(bytes) }
+            }
+        }
+    }
+
+    /// Replaces the file at `path` atomically with what `body` writes: a new file beside it, written through
+    /// a buffer of `bufferSize` bytes, synced, renamed over `path`, and the folder synced, so a crash leaves
+    /// either the old file or the new one.
+    public static func replace(path: String, bufferSize: Int = 1 << 20, _ body: (ReplacementFile) throws -> Void) throws {
         let fileSystem = FileSystem.current
         let temporary = path + ".new"
         _ = fileSystem.unlink(temporary)
-        let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem)
-        var offset: Int64 = 0
-        for chunk in chunks {
-            try chunk.withUnsafeBytes { bytes in try file.write(bytes, at: offset) }
-            offset += Int64(chunk.count)
-        }
-        try file.sync()
+        let file = ReplacementFile(try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem),
+                                   bufferSize: bufferSize)
+        try body(file)
+        try file.flush()
+        try file.file.sync()
         guard fileSystem.rename(temporary, path) == 0 else { throw LogError.system("rename", temporary, errno) }
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         try Folder.sync(folder.isEmpty ? "." : folder, fileSystem: fileSystem)
+    }
+}
+
+/// The new file `DurableFiles.replace` writes: bytes appended through a fixed buffer, and earlier bytes overwritten in place.
+public final class ReplacementFile {
+    fileprivate let file: PosixFile
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes in `buffer`, not yet written; they belong at `size - buffered`.
+    private var buffered = 0
+    /// The bytes appended so far, written or still buffered.
+    public private(set) var size: Int64 = 0
+
+    fileprivate init(_ file: consuming PosixFile, bufferSize: Int) {
+        precondition(bufferSize > 0, "a replacement file needs a buffer")
+        self.file = file
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Adds `bytes` at the end of the file; they reach it when the buffer fills, or at `flush`.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(LogError) {
+        var rest = bytes
+        while !rest.isEmpty {
+            if buffered == 0 && rest.count >= buffer.count {
+                // Nothing to gather: a large piece goes straight to the file.
+                try file.write(rest, at: size)
+                size += Int64(rest.count)
+                return
+            }
+            let taken = min(rest.count, buffer.count - buffered)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[buffered..<(buffered + taken)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<taken]))
+            buffered += taken
+            size += Int64(taken)
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+            if buffered == buffer.count { try flush() }
+        }
+    }
+
+    /// Writes the buffered bytes to the file.
+    public func flush() throws(LogError) {
+        guard buffered > 0 else { return }
+        try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), at: size - Int64(buffered))
+        buffered = 0
+    }
+
+    /// Overwrites bytes already appended, at `offset`, such as a header whose fields are known only at the end.
+    public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(LogError) {
+        precondition(offset >= 0 && offset <= size - Int64(bytes.count), "only bytes already appended are overwritten")
+        try flush()
+        try file.write(bytes, at: offset)
     }
 }
 

@@ -103,10 +103,35 @@ public struct UnitIndexEntry: Equatable, Sendable {
 
 // MARK: - Writing
 
+/// Takes a snapshot's sections as they are encoded: the four small ones whole, then the unit records one at a time.
+///
+/// The units section is the records back to back in the order given; a sink that writes a file never
+/// needs the whole section in memory.
+public protocol SnapshotSink {
+    associatedtype Failure: Error
+
+    /// Takes the whole of the next small section: policies, dealers, notices, then other.
+    mutating func take(section bytes: UnsafeRawBufferPointer) throws(Failure)
+
+    /// Takes the next unit record; records come in serial order (UTF-8 byte order), after the four small sections.
+    mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) throws(Failure)
+}
+
 extension LedgerState {
     /// The state as snapshot sections; equal states give identical bytes.
     /// - Complexity: O(n log n) in the number of units (they are sorted by serial), linear in everything else.
     public func snapshot() -> StateSnapshot {
+        var sink = WholeSnapshot(lastSeq: lastSeq)
+        encodeSnapshot(into: &sink)
+        return sink.snapshot
+    }
+
+    /// Encodes the state's snapshot sections into `sink`, the unit records in serial order; equal states give identical bytes.
+    ///
+    /// Besides what the sink keeps, the memory used is the serials sorted (a few words per unit) and one
+    /// record at a time.
+    /// - Complexity: O(n log n) in the number of units (they are sorted by serial), linear in everything else.
+    public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink) throws(Sink.Failure) {
         let orderedPolicies = policies.values.sorted { $0.seq < $1.seq }
         var policyIndex: [ObjectIdentifier: UInt32] = [:]
         var policyWriter = SnapshotWriter(capacity: 256 * orderedPolicies.count + 64)
@@ -115,18 +140,21 @@ extension LedgerState {
             policyIndex[ObjectIdentifier(terms)] = UInt32(index)
             Self.write(terms, to: &policyWriter)
         }
+        try policyWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
         var dealerWriter = SnapshotWriter(capacity: 64 * dealers.count + 64)
         dealerWriter.writeCount(dealers.count)
         for id in Self.byteSorted(dealers.keys) {
             Self.write(dealers[id]!, to: &dealerWriter)
         }
+        try dealerWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
         var noticeWriter = SnapshotWriter(capacity: 96 * notices.count + 64)
         noticeWriter.writeCount(notices.count)
         for id in Self.byteSorted(notices.keys) {
             Self.write(notices[id]!, to: &noticeWriter)
         }
+        try noticeWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
         var otherWriter = SnapshotWriter(capacity: 8 * voided.count + 64)
         otherWriter.writeCount(voided.count)
@@ -137,52 +165,37 @@ extension LedgerState {
         otherWriter.writeCount(complaints.count)
         otherWriter.writeCount(visits.count)
         otherWriter.writeCount(swaps.count)
+        try otherWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
-        // Records are written in the dictionary's own order, which walks its memory front to back,
-        // then put in serial order by copying bytes: visiting the units in serial order instead
-        // reads the table at random and costs a cache miss per unit.
-        var scratch = SnapshotWriter(capacity: 64 * units.count + 40 * complaints.count + 80 * visits.count
-                                               + 96 * swaps.count + 64)
-        var records: [RecordPosition] = []
-        records.reserveCapacity(units.count)
-        var lastPolicy: PolicyTerms?
-        var lastPolicyIndex: UInt32 = 0
-        for (serial, unit) in units {
-            if unit.policy !== lastPolicy {
-                guard let found = policyIndex[ObjectIdentifier(unit.policy)] else {
-                    preconditionFailure("unit \(serial) is bound to policy \(unit.policy.id) seq \(unit.policy.seq), which the state does not hold")
-                }
-                lastPolicy = unit.policy
-                lastPolicyIndex = found
-            }
-            let start = scratch.count
-            writeRecord(of: unit, policyIndex: lastPolicyIndex, to: &scratch)
+        // The serials are sorted first and each record is encoded when its turn comes, so that only one
+        // record is held at a time; a lookup per unit costs less than holding every record to reorder them.
+        var serials: [SortedSerial] = []
+        serials.reserveCapacity(units.count)
+        for serial in units.keys {
             let (high, low) = Self.sortPrefix(serial)
-            records.append(RecordPosition(high: high, low: low, serial: serial, offset: start, length: scratch.count - start))
+            serials.append(SortedSerial(high: high, low: low, serial: serial))
         }
-        records.sort { lhs, rhs in
+        serials.sort { lhs, rhs in
             if lhs.high != rhs.high { return lhs.high < rhs.high }
             if lhs.low != rhs.low { return lhs.low < rhs.low }
             return lhs.serial.utf8.lexicographicallyPrecedes(rhs.serial.utf8)
         }
-        var index: [UnitIndexEntry] = []
-        index.reserveCapacity(records.count)
-        let unitBytes = scratch.withBytes { written in
-            [UInt8](unsafeUninitializedCapacity: written.count) { buffer, initialized in
-                var offset = 0
-                for record in records {
-                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset..<(offset + record.length)])
-                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: written[record.offset..<(record.offset + record.length)]))
-                    index.append(UnitIndexEntry(serial: record.serial, offset: offset, length: record.length))
-                    offset += record.length
+        var record = SnapshotWriter(capacity: 4096)
+        var lastPolicy: PolicyTerms?
+        var lastPolicyIndex: UInt32 = 0
+        for sorted in serials {
+            let unit = units[sorted.serial]!
+            if unit.policy !== lastPolicy {
+                guard let found = policyIndex[ObjectIdentifier(unit.policy)] else {
+                    preconditionFailure("unit \(sorted.serial) is bound to policy \(unit.policy.id) seq \(unit.policy.seq), which the state does not hold")
                 }
-                initialized = offset
+                lastPolicy = unit.policy
+                lastPolicyIndex = found
             }
+            record.removeAll()
+            writeRecord(of: unit, policyIndex: lastPolicyIndex, to: &record)
+            try record.withBytes { bytes throws(Sink.Failure) in try sink.take(unitRecord: bytes, serial: sorted.serial) }
         }
-
-        return StateSnapshot(lastSeq: lastSeq, policies: policyWriter.finish(), dealers: dealerWriter.finish(),
-                             notices: noticeWriter.finish(), other: otherWriter.finish(), units: unitBytes,
-                             unitIndex: index)
     }
 
     /// The first 16 UTF-8 bytes of `text`, big-endian in two integers, zero-padded: ordered as the bytes are.
@@ -357,16 +370,61 @@ extension LedgerState {
     }
 }
 
-/// Where a unit's record was written, with the first 16 bytes of its serial as integers to sort by.
+/// A serial with its first 16 bytes as integers to sort by.
 ///
 /// Comparing two pairs of integers orders serials as their bytes do, and `String.UTF8View`s are
 /// compared only when the first 16 bytes tie.
-private struct RecordPosition {
+private struct SortedSerial {
     var high: UInt64
     var low: UInt64
     var serial: String
-    var offset: Int
-    var length: Int
+}
+
+/// A sink that keeps every section in memory, as a `StateSnapshot`.
+private struct WholeSnapshot: SnapshotSink {
+    typealias Failure = Never
+    var snapshot: StateSnapshot
+    private var small = 0
+
+    init(lastSeq: Int64) {
+        snapshot = StateSnapshot(lastSeq: lastSeq, policies: [], dealers: [], notices: [], other: [], units: [], unitIndex: [])
+    }
+
+    mutating func take(section bytes: UnsafeRawBufferPointer) {
+        switch small {
+        case 0: snapshot.policies = Array(bytes)
+        case 1: snapshot.dealers = Array(bytes)
+        case 2: snapshot.notices = Array(bytes)
+        case 3: snapshot.other = Array(bytes)
+        default: preconditionFailure("a snapshot has four small sections")
+        }
+        small += 1
+    }
+
+    mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) {
+        snapshot.unitIndex.append(UnitIndexEntry(serial: serial, offset: snapshot.units.count, length: bytes.count))
+        snapshot.units.append(contentsOf: bytes)
+    }
+}
+
+/// Gives the units section of a snapshot front to back, in pieces the reader asks for.
+public protocol SnapshotUnitSource {
+    /// The next `count` bytes of the section, valid until the next call; throws when they cannot be read.
+    mutating func next(_ count: Int) throws(SnapshotError) -> UnsafeRawBufferPointer
+}
+
+/// A units section held whole in memory.
+private struct WholeUnits: SnapshotUnitSource {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    mutating func next(_ count: Int) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard count <= bytes.count - offset else {
+            throw SnapshotError(reason: "snapshot section units: \(count) bytes asked for at byte \(offset) of \(bytes.count)")
+        }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+    }
 }
 
 /// The `u8` tags of the enumerations a snapshot stores; written out so that reordering a Swift enum never changes the format.
@@ -447,8 +505,10 @@ extension LedgerState {
                     snapshot.other.withUnsafeBytes { other in
                         snapshot.units.withUnsafeBytes { units in
                             Result { () throws(SnapshotError) -> LedgerState in
-                                try Self.load(policies: policies, dealers: dealers, notices: notices, other: other,
-                                              units: units, index: snapshot.unitIndex, lastSeq: snapshot.lastSeq)
+                                var source = WholeUnits(bytes: units)
+                                return try Self.load(policies: policies, dealers: dealers, notices: notices, other: other,
+                                                     units: &source, unitsLength: units.count, index: snapshot.unitIndex,
+                                                     lastSeq: snapshot.lastSeq)
                             }
                         }
                     }
@@ -456,6 +516,20 @@ extension LedgerState {
             }
         }
         self = try result.get()
+    }
+
+    /// The full state of a snapshot whose units section is read piece by piece from `units`, in pieces of
+    /// whole records of about `pieceSize` bytes (one record when it is larger), each decoded as it comes.
+    ///
+    /// The checks are those of `init(snapshot:)`; the source's own checks (a checksum over the section)
+    /// are the caller's, after this returns.
+    /// - Complexity: linear in the size of the snapshot; besides the state, memory for one piece.
+    public init<Units: SnapshotUnitSource>(policies: UnsafeRawBufferPointer, dealers: UnsafeRawBufferPointer,
+                                           notices: UnsafeRawBufferPointer, other: UnsafeRawBufferPointer,
+                                           units: inout Units, unitsLength: Int, unitIndex: [UnitIndexEntry], lastSeq: Int64,
+                                           pieceSize: Int = 1 << 20) throws(SnapshotError) {
+        self = try Self.load(policies: policies, dealers: dealers, notices: notices, other: other, units: &units,
+                             unitsLength: unitsLength, index: unitIndex, lastSeq: lastSeq, pieceSize: pieceSize)
     }
 
     /// A state holding all policies and dealers but only the given units' records (each record = the unit
@@ -531,43 +605,74 @@ extension LedgerState {
     }
 
     /// The full load: policies, dealers, the other section, every unit in index order, then the notices.
-    private static func load(policies: UnsafeRawBufferPointer, dealers: UnsafeRawBufferPointer,
-                             notices: UnsafeRawBufferPointer, other: UnsafeRawBufferPointer,
-                             units: UnsafeRawBufferPointer, index: [UnitIndexEntry],
-                             lastSeq: Int64) throws(SnapshotError) -> LedgerState {
+    private static func load<Units: SnapshotUnitSource>(policies: UnsafeRawBufferPointer, dealers: UnsafeRawBufferPointer,
+                                                        notices: UnsafeRawBufferPointer, other: UnsafeRawBufferPointer,
+                                                        units: inout Units, unitsLength: Int, index: [UnitIndexEntry],
+                                                        lastSeq: Int64, pieceSize: Int = 1 << 20) throws(SnapshotError) -> LedgerState {
         var state = LedgerState()
         var load = UnitLoad(policies: try state.loadPolicies(policies), ordered: true)
         try state.loadDealers(dealers, money: &load.money)
         let totals = try OtherSection(other)
 
         // Sizes come from the bytes: a corrupted count cannot ask for more than the bytes could hold.
-        guard index.count <= units.count / UnitLimits.recordSizeMin,
-              totals.complaints <= units.count / UnitLimits.complaintSizeMin,
-              totals.visits <= units.count / UnitLimits.visitSizeMin,
-              totals.swaps <= units.count / UnitLimits.swapSizeMin else {
-            throw SnapshotError(reason: "snapshot: \(index.count) units, \(totals.complaints) complaints, \(totals.visits) visits and \(totals.swaps) swaps cannot fit in \(units.count) bytes of unit records")
+        guard unitsLength >= 0, index.count <= unitsLength / UnitLimits.recordSizeMin,
+              totals.complaints <= unitsLength / UnitLimits.complaintSizeMin,
+              totals.visits <= unitsLength / UnitLimits.visitSizeMin,
+              totals.swaps <= unitsLength / UnitLimits.swapSizeMin else {
+            throw SnapshotError(reason: "snapshot: \(index.count) units, \(totals.complaints) complaints, \(totals.visits) visits and \(totals.swaps) swaps cannot fit in \(unitsLength) bytes of unit records")
         }
         state.units.reserveCapacity(index.count)
         state.complaints.reserveCapacity(totals.complaints)
         state.visits.reserveCapacity(totals.visits)
         state.swaps.reserveCapacity(totals.swaps)
 
+        // The order check compares each serial with the one before it, which may lie in the piece the
+        // source is about to overwrite: it is copied here first.
+        var previous = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
+        defer { previous.deallocate() }
         var offset = 0
-        for (position, entry) in index.enumerated() {
-            guard entry.offset == offset, entry.length > 0, entry.length <= units.count - offset else {
-                throw SnapshotError(reason: "snapshot unit index entry \(position): offset \(entry.offset) and length \(entry.length) do not follow the record ending at \(offset) within \(units.count) bytes")
+        var position = 0
+        while position < index.count {
+            // The records of the next piece: at least one, then as many as fit in `pieceSize`.
+            let start = offset
+            var end = position
+            repeat {
+                let entry = index[end]
+                guard entry.offset == offset, entry.length > 0, entry.length <= unitsLength - offset else {
+                    throw SnapshotError(reason: "snapshot unit index entry \(end): offset \(entry.offset) and length \(entry.length) do not follow the record ending at \(offset) within \(unitsLength) bytes")
+                }
+                offset += entry.length
+                end += 1
+            } while end < index.count && index[end].length <= pieceSize - (offset - start)
+            if let last = load.previous {
+                if last.count > previous.count {
+                    previous.deallocate()
+                    previous = UnsafeMutableRawBufferPointer.allocate(byteCount: last.count, alignment: 1)
+                }
+                previous.copyMemory(from: last)
+                load.previous = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(previous)[0..<last.count])
             }
-            let bytes = UnsafeRawBufferPointer(rebasing: units[offset..<(offset + entry.length)])
-            var reader = SnapshotReader(bytes, section: "units", origin: offset)
-            try state.loadUnit(&reader, &load)
-            try reader.expectEnd()
-            guard Self.utf8(of: entry.serial, equals: load.previous!) else {
-                throw SnapshotError(reason: "snapshot unit index entry \(position): serial \(quoted(entry.serial)) is not that of the record at byte \(offset)")
+            let piece = try units.next(offset - start)
+            guard piece.count == offset - start else {
+                throw SnapshotError(reason: "snapshot section units: \(piece.count) bytes read at byte \(start), not \(offset - start)")
             }
-            offset += entry.length
+            var within = 0
+            for number in position..<end {
+                let entry = index[number]
+                let bytes = UnsafeRawBufferPointer(rebasing: piece[within..<(within + entry.length)])
+                var reader = SnapshotReader(bytes, section: "units", origin: entry.offset)
+                try state.loadUnit(&reader, &load)
+                try reader.expectEnd()
+                guard Self.utf8(of: entry.serial, equals: load.previous!) else {
+                    throw SnapshotError(reason: "snapshot unit index entry \(number): serial \(quoted(entry.serial)) is not that of the record at byte \(entry.offset)")
+                }
+                within += entry.length
+            }
+            position = end
         }
-        guard offset == units.count else {
-            throw SnapshotError(reason: "snapshot section units: \(units.count - offset) bytes after the last indexed record")
+        load.previous = nil
+        guard offset == unitsLength else {
+            throw SnapshotError(reason: "snapshot section units: \(unitsLength - offset) bytes after the last indexed record")
         }
         try state.checkLoaded(load)
         guard load.complaints == totals.complaints, load.visits == totals.visits, load.swaps == totals.swaps else {

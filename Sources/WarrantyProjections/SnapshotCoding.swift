@@ -40,8 +40,13 @@ struct SnapshotWriter: ~Copyable {
     }
 
     /// Calls `body` with the bytes written so far.
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        body(UnsafeRawBufferPointer(start: base, count: count))
+    func withBytes<R, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> R) throws(Failure) -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets the bytes written, keeping the memory for the next ones.
+    mutating func removeAll() {
+        count = 0
     }
 
     /// Makes room for `needed` more bytes.
