@@ -128,7 +128,12 @@ extension Ledger {
     /// The statements of `dealers` (nil: every dealer enrolled on or before `to`, by id) from one fold of the log.
     public func statements(dealers: [String]?, from: Day, to: Day, knownAt: Int64 = .max) throws(LedgerError) -> [Statement] {
         guard from <= to else { throw LedgerError(.usage, "--from \(from) is after --to \(to)") }
-        let state = try self.state(knownAt: knownAt)
+        // One dealer's statement needs only that dealer's units (`state(forDealer:)`).
+        let state = if let dealers, dealers.count == 1 {
+            try self.state(forDealer: dealers[0], knownAt: knownAt)
+        } else {
+            try self.state(knownAt: knownAt)
+        }
         for dealer in dealers ?? [] where state.dealerName(dealer) == nil {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
         }

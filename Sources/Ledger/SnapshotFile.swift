@@ -7,25 +7,28 @@ import WarrantyProjections
 
 /// The projection cache `state.snapshot`: the folded state at a log position, checked against the log before use.
 ///
-/// Layout (little-endian): a 276-byte header — magic `WLSNAPS1`, file version u32 (2), state format version
+/// Layout (little-endian): a 300-byte header — magic `WLSNAPS1`, file version u32 (3), state format version
 /// u32, last seq i64, head hash (32 bytes), the last record's segment base seq i64, byte offset i64 and
-/// length u32, section count u32 (8), then per section offset u64, length u64, CRC-32C u32 and reserved
-/// u32, and finally the CRC-32C of the header's first 272 bytes — followed by the sections: policies,
-/// dealers, notices, other, units, unit index, idempotency keys, stream versions. The unit index is a u32
+/// length u32, section count u32 (9), then per section offset u64, length u64, CRC-32C u32 and reserved
+/// u32, and finally the CRC-32C of the header's first 296 bytes — followed by the sections: policies,
+/// dealers, notices, other, units, unit index, idempotency keys, stream versions, dealer index. The unit index is a u32
 /// count, then per unit (sorted by serial) the serial's offset u32 and length u32 in the serial blob, the
 /// record's offset u64 and length u32 in the units section and the record's CRC-32C u32, then the blob.
 /// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version), each key once, in log
-/// order: keys by the seq that used them, streams by their first event.
+/// order: keys by the seq that used them, streams by their first event. The dealer index is a u32 count of
+/// dealers, then per dealer (sorted by id) the id's offset u32 and length u32 in the id blob, the index u32
+/// of its first position and the count u32 of its positions, then every dealer's positions (u32 numbers of
+/// unit index entries, increasing: the units it sold or visited), then the blob.
 ///
 /// A snapshot is a cache: one whose checksums, versions, position or head hash do not match the log is
 /// ignored (and replaced by the next `rebuild` or large append), never trusted.
 struct SnapshotFile {
     static let fileName = "state.snapshot"
     static let magic = Array("WLSNAPS1".utf8)
-    static let fileVersion: UInt32 = 2
-    static let headerSize = 276
-    static let sectionCount = 8
-    enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions }
+    static let fileVersion: UInt32 = 3
+    static let sectionCount = 9
+    static let headerSize = 80 + 24 * sectionCount + 4
+    enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions, dealerIndex }
 
     var lastSeq: Int64
     var head: SHA256Digest
@@ -114,7 +117,7 @@ struct SnapshotFile {
         guard let header = reader.read(at: 0, count: headerSize), Array(header[0..<8]) == magic else { return .damaged }
         func u32(_ at: Int) -> UInt32 { header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
         func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
-        guard u32(272) == CRC32C.checksum(header[0..<272]) else { return .damaged }
+        guard u32(headerSize - 4) == CRC32C.checksum(header[0..<headerSize - 4]) else { return .damaged }
         guard u32(8) == fileVersion, u32(12) == StateSnapshot.formatVersion else { return .otherVersion }
         guard Int(u32(76)) == sectionCount else { return .damaged }
         let recordLength = Int(u32(72))
@@ -184,36 +187,87 @@ struct SnapshotFile {
     /// A state holding the policies, the dealers and only the records of `serial` and the units it refers to.
     /// Nil when the snapshot does not hold the serial or a needed part is damaged.
     func loadUnit(_ serial: String, _ reader: SnapshotReader) -> (LedgerState, [String])? {
+        guard let record = unitRecord(serial, reader) else { return nil }
+        return loadUnits([record], more: [], noticesOf: nil, reader)
+    }
+
+    /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
+    /// damaged or a record cannot be read. A dealer the index does not name has none.
+    func dealerRecords(_ dealer: String, _ reader: SnapshotReader) -> [[UInt8]]? {
+        guard let index = section(.dealerIndex, reader), index.count >= 4 else { return nil }
+        let count = Int(index.littleUInt32(at: 0))
+        guard count <= (index.count - 4) / 16 else { return nil }
+        func field(_ entry: Int, _ number: Int) -> Int { Int(index.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
+        // The positions are written dealer after dealer, and the blob of ids follows them.
+        let positionsStart = 4 + 16 * count
+        let total = count == 0 ? 0 : field(count - 1, 2) + field(count - 1, 3)
+        let blob = positionsStart + 4 * total
+        guard blob <= index.count else { return nil }
+        let wanted = Array(dealer.utf8)
+        for entry in 0..<count {
+            let idStart = blob + field(entry, 0), idEnd = idStart + field(entry, 1)
+            let first = field(entry, 2), positions = field(entry, 3)
+            guard idEnd <= index.count, first + positions <= total else { return nil }
+            guard index[idStart..<idEnd].elementsEqual(wanted) else { continue }
+            var records: [[UInt8]] = []
+            records.reserveCapacity(positions)
+            for number in first..<(first + positions) {
+                guard let record = unitRecord(atEntry: Int(index.littleUInt32(at: positionsStart + 4 * number)), reader) else { return nil }
+                records.append(record)
+            }
+            return records
+        }
+        return []
+    }
+
+    /// A state holding the policies, the dealers, the given unit records, the records of `more` serials that the
+    /// snapshot holds, every record these refer to, and with `noticesOf` that dealer's notices. Returns the
+    /// serials loaded and those of `more`; nil when a needed part is damaged.
+    func loadUnits(_ given: [[UInt8]], more: [String], noticesOf dealer: String?,
+                   _ reader: SnapshotReader) -> (LedgerState, [String])? {
         guard let policies = section(.policies, reader), let dealers = section(.dealers, reader),
               let other = section(.other, reader) else { return nil }
+        let notices = dealer == nil ? [] : section(.notices, reader)
+        guard let notices else { return nil }
         var records: [[UInt8]] = []
-        var pending = [serial]
         var seen: Set<String> = []
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            // The record must be the one asked for: the index is read without its section checksum.
-            guard let record = unitRecord(next, reader),
-                  record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }) == next else { return nil }
-            records.append(record)
-            guard let related = record.withUnsafeBytes({ try? LedgerState.relatedSerials(inUnitRecord: $0) }) else { return nil }
+        var pending: [String] = []
+        func take(_ record: [UInt8]) -> Bool {
+            guard let serial = record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }),
+                  let related = record.withUnsafeBytes({ try? LedgerState.relatedSerials(inUnitRecord: $0) }) else { return false }
+            if seen.insert(serial).inserted { records.append(record) }
             pending.append(contentsOf: related)
+            return true
+        }
+        for record in given {
+            guard take(record) else { return nil }
+        }
+        for serial in more where !seen.contains(serial) {
+            if let record = unitRecord(serial, reader) { guard take(record) else { return nil } }
+        }
+        while let next = pending.popLast() {
+            guard !seen.contains(next) else { continue }
+            guard let record = unitRecord(next, reader), take(record) else { return nil }
         }
         let state = policies.withUnsafeBytes { policies in
             dealers.withUnsafeBytes { dealers in
                 other.withUnsafeBytes { other in
-                    withBuffers(records) { buffers in
-                        try? LedgerState(policies: policies, dealers: dealers, other: other, unitRecords: buffers, lastSeq: lastSeq)
+                    notices.withUnsafeBytes { notices in
+                        withBuffers(records) { buffers in
+                            try? LedgerState(policies: policies, dealers: dealers, other: other, unitRecords: buffers, lastSeq: lastSeq,
+                                             notices: dealer == nil ? nil : notices, noticesOf: dealer)
+                        }
                     }
                 }
             }
         }
-        return state.map { ($0, Array(seen)) }
+        return state.map { ($0, Array(seen.union(more))) }
     }
 
-    /// One unit's record found by binary search in the index, reading only the entries it visits.
+    /// One unit's record found by binary search in the index, reading only the entries it visits; the record
+    /// must hold that serial (the index is read without its section checksum).
     private func unitRecord(_ serial: String, _ reader: SnapshotReader) -> [UInt8]? {
         let index = sections[Section.unitIndex.rawValue]
-        let units = sections[Section.units.rawValue]
         guard let countBytes = reader.read(at: index.offset, count: 4) else { return nil }
         let count = Int(countBytes.littleUInt32(at: 0))
         let blobStart = index.offset + 4 + Int64(count) * 24   // at most 4 + 24 × 2^32: no overflow
@@ -227,16 +281,27 @@ struct SnapshotFile {
                 return nil
             }
             if key == wanted {
-                guard let offset = Int64(exactly: entry.littleUInt64(at: 8)) else { return nil }
-                let length = Int(entry.littleUInt32(at: 16))
-                guard offset <= units.length - Int64(length),
-                      let record = reader.read(at: units.offset + offset, count: length),
-                      CRC32C.checksum(record) == entry.littleUInt32(at: 20) else { return nil }
+                guard let record = unitRecord(atEntry: middle, reader),
+                      record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }) == serial else { return nil }
                 return record
             }
             if key.lexicographicallyPrecedes(wanted) { low = middle + 1 } else { high = middle }
         }
         return nil
+    }
+
+    /// The record of unit index entry `number`, checked against the entry's checksum.
+    private func unitRecord(atEntry number: Int, _ reader: SnapshotReader) -> [UInt8]? {
+        let index = sections[Section.unitIndex.rawValue]
+        let units = sections[Section.units.rawValue]
+        guard let countBytes = reader.read(at: index.offset, count: 4), number < Int(countBytes.littleUInt32(at: 0)),
+              let entry = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24),
+              let offset = Int64(exactly: entry.littleUInt64(at: 8)) else { return nil }
+        let length = Int(entry.littleUInt32(at: 16))
+        guard offset <= units.length - Int64(length),
+              let record = reader.read(at: units.offset + offset, count: length),
+              CRC32C.checksum(record) == entry.littleUInt32(at: 20) else { return nil }
+        return record
     }
 
     /// The entries of a unit index section; nil unless every entry lies within `unitsLength` bytes and names a UTF-8 serial.
@@ -327,6 +392,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         try endSection()
         try appendKeys(fold.versions) { UInt64($0) }
         try endSection()
+        try appendDealerIndex(fold.state.dealerIndex(unitOrder: unitIndex.map(\.serial)))
+        try endSection()
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
 
@@ -357,6 +424,30 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         for entry in unitIndex {
             var serial = entry.serial
             try serial.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// The dealer index: a u32 count, per dealer its id's offset and length in the blob and the index and
+    /// count of its positions, then all positions, then the blob of ids.
+    private mutating func appendDealerIndex(_ index: [(dealer: String, positions: [UInt32])]) throws {
+        try append(UInt32(index.count))
+        var blobLength = 0
+        var first = 0
+        for entry in index {
+            let idLength = entry.dealer.utf8.count
+            try append(UInt32(blobLength))
+            try append(UInt32(idLength))
+            try append(UInt32(first))
+            try append(UInt32(entry.positions.count))
+            blobLength += idLength
+            first += entry.positions.count
+        }
+        for entry in index {
+            for position in entry.positions { try append(position) }
+        }
+        for entry in index {
+            var dealer = entry.dealer
+            try dealer.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -573,13 +664,18 @@ final class SnapshotReader {
     }
 }
 
-/// Calls `body` with raw views of every array.
+/// Calls `body` with raw views of every array, laid end to end in one buffer (linear in their total size,
+/// however many there are).
 func withBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-    func nest(_ index: Int, _ collected: [UnsafeRawBufferPointer]) -> R {
-        if index == arrays.count { return body(collected) }
-        return arrays[index].withUnsafeBytes { nest(index + 1, collected + [$0]) }
+    let joined = Array(arrays.joined())
+    return joined.withUnsafeBytes { bytes in
+        var start = 0
+        let views = arrays.map { array in
+            defer { start += array.count }
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<(start + array.count)])
+        }
+        return body(views)
     }
-    return nest(0, [])
 }
 
 extension Array where Element == UInt8 {

@@ -190,7 +190,7 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
         func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(original[at + $1]) << (8 * $1) } }
         let unitsStart = field(80 + 4 * 24)
         let indexEnd = field(80 + 5 * 24) + field(80 + 5 * 24 + 8)
-        #expect(unitsStart > 276 && indexEnd > unitsStart && indexEnd <= original.count)
+        #expect(unitsStart > 300 && indexEnd > unitsStart && indexEnd <= original.count)
         for position in unitsStart..<indexEnd {
             var damaged = original
             damaged[position] ^= 0xFF

@@ -8,8 +8,9 @@ extension Commands {
     static let viewOptions: Set<String> = ["as-of", "known-at"]
 
     /// The ledger, the state it knew at `--known-at` and the day of `--as-of` (today by default);
-    /// with `unit`, a state holding only what that unit's answer needs.
-    static func view(_ arguments: Arguments, folder: String, unit: String? = nil) throws(LedgerError) -> (Ledger, LedgerState, Day) {
+    /// with `unit` or `dealer`, a state holding only what that unit's or that dealer's answer needs.
+    static func view(_ arguments: Arguments, folder: String, unit: String? = nil,
+                     dealer: String? = nil) throws(LedgerError) -> (Ledger, LedgerState, Day) {
         let ledger = try Ledger(folder: folder)
         var day = ledger.today()
         if let text = arguments.options["as-of"] {
@@ -20,6 +21,7 @@ extension Commands {
         }
         let knownAt = try arguments.integer("known-at", in: 0...Int64.max) ?? .max
         if let unit { return (ledger, try ledger.state(forUnit: unit, knownAt: knownAt), day) }
+        if let dealer { return (ledger, try ledger.state(forDealer: dealer, knownAt: knownAt), day) }
         let state = try ledger.state(knownAt: knownAt)
         KeptUntilExit.keep(state)
         return (ledger, state, day)
@@ -84,7 +86,7 @@ extension Commands {
 
     static func claims(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions.union(["dealer"]), flags: ["json"])
-        let (_, state, day) = try view(arguments, folder: folder)
+        let (_, state, day) = try view(arguments, folder: folder, dealer: arguments.options["dealer"])
         let lines = state.claimLines(on: day, dealer: arguments.options["dealer"])
         if arguments.flags.contains("json") { return writeJSONArray(lines.map(AnswerJSON.claim), &output) }
         var table = Table(["line", "kind", "dealer", "serial", "part", "amount (yuan)", "status", "reason", "notice"],
@@ -141,7 +143,7 @@ extension Commands {
             }
             wanted = state
         }
-        let (_, state, day) = try view(arguments, folder: folder)
+        let (_, state, day) = try view(arguments, folder: folder, dealer: arguments.options["dealer"])
         let rows = state.unitStatuses(on: day, state: wanted, dealer: arguments.options["dealer"])
         if arguments.flags.contains("json") { return writeJSONArray(rows.map(AnswerJSON.status), &output) }
         var table = Table(["serial", "model", "dealer", "state", "sold", "start", "end", "registration", "escalation"])

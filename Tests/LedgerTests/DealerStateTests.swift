@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Ledger
+import JSONText
+import Testing
+import WarrantyDomain
+import WarrantyProjections
+
+/// `claims --dealer` and `units --dealer` read only that dealer's records from the snapshot; they must answer
+/// like the whole state, whatever the tail after the snapshot brings, and fall back when they cannot.
+@Suite(.serialized) struct DealerStateTests {
+    static let lines = generatedLines(units: 400, seed: 11)
+
+    static func expectSameAnswers(_ ledger: Ledger, dealer: String, knownAt: Int64 = .max, days: [Day] = sampleDays,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let whole = try ledger.state(knownAt: knownAt)
+        let partial = try ledger.state(forDealer: dealer, knownAt: knownAt)
+        for day in days {
+            #expect(partial.claimLines(on: day, dealer: dealer) == whole.claimLines(on: day, dealer: dealer),
+                    "\(dealer) on \(day)", sourceLocation: sourceLocation)
+            #expect(partial.unitStatuses(on: day, dealer: dealer) == whole.unitStatuses(on: day, dealer: dealer),
+                    "\(dealer) on \(day)", sourceLocation: sourceLocation)
+            #expect(partial.dealerBalances(on: day).first { $0.dealer == dealer } == whole.dealerBalances(on: day).first { $0.dealer == dealer },
+                    "\(dealer) on \(day)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func everyDealerFromTheSnapshotAndItsTailAnswersLikeTheWholeState() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.lines[..<3_000], to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append(Self.lines[3_000...], to: ledger, scratch: scratch)   // a tail of about 1,400 events
+        let whole = try ledger.state()
+        let dealers = whole.dealerBalances(on: Day("2031-01-01")!).map(\.dealer)
+        #expect(dealers.count >= 20)
+        var smaller = 0
+        for dealer in dealers {
+            try Self.expectSameAnswers(ledger, dealer: dealer)
+            let held = try ledger.state(forDealer: dealer).unitStatuses(on: Day("2031-01-01")!).count
+            if held < whole.unitStatuses(on: Day("2031-01-01")!).count { smaller += 1 }
+        }
+        #expect(smaller == dealers.count, "each dealer was answered from its own records, not the whole state")
+        // Known-at views: inside the tail (from the snapshot) and before the snapshot (the whole fold).
+        for knownAt: Int64 in [3_200, 2_000] {
+            for dealer in dealers.prefix(5) { try Self.expectSameAnswers(ledger, dealer: dealer, knownAt: knownAt) }
+        }
+        #expect(try ledger.state(forDealer: "NO-SUCH-DEALER").dealerName("NO-SUCH-DEALER") == nil)
+        // A statement of one dealer (from its own units) equals that dealer's statement among all of them (from the whole state).
+        let from = Day("2024-01-01")!, to = Day("2025-06-30")!
+        let all = try ledger.statements(dealers: nil, from: from, to: to)
+        for dealer in dealers {
+            let alone = try ledger.statement(dealer: dealer, from: from, to: to)
+            #expect(all.first { $0.dealer == dealer }.map { JSONWriter.string(AnswerJSON.statement($0)) }
+                    == JSONWriter.string(AnswerJSON.statement(alone)), "\(dealer)")
+        }
+    }
+
+    @Test func unitsTheTailBringsIntoADealersScopeAreFolded() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(OneUnitPathTests.base + [#"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D2","name":"泰安维修中心"}}"#,
+                                            #"{"type":"unit.sold","at":"2025-02-03","data":{"serial":"SN0","model":"M","dealer":"D2","price":100000}}"#],
+                   to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append([
+            // D2 visits SN1, which D1 sold: SN1 enters D2's scope only through the tail.
+            #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C1","serial":"SN1","fault":"异响"}}"#,
+            #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V1","serial":"SN1","dealer":"D2","complaint":"C1","kind":"repair","finding":"defect","laborMinutes":90,"travel":1000,"resolved":true}}"#,
+            #"{"type":"part.swapped","at":"2025-04-03","data":{"swap":"S1","visit":"V1","serial":"SN1","part":"gear","cost":30000}}"#,
+            // SN2, D1's, is exchanged; the replacement is D1's too and D1 visits it.
+            #"{"type":"unit.exchanged","at":"2025-04-10","data":{"serial":"SN2","replacement":"SN2-R"}}"#,
+            #"{"type":"complaint.lodged","at":"2025-05-01","data":{"complaint":"C2","serial":"SN2-R","fault":"漏油"}}"#,
+            #"{"type":"visit.recorded","at":"2025-05-02","data":{"visit":"V2","serial":"SN2-R","dealer":"D1","complaint":"C2","kind":"repair","finding":"defect","laborMinutes":60,"travel":0,"resolved":true}}"#,
+            // D2 sells a new unit.
+            #"{"type":"unit.sold","at":"2025-05-05","data":{"serial":"SN3","model":"M","dealer":"D2","price":100000}}"#,
+        ], to: ledger, scratch: scratch)
+        let days = ["2025-02-01", "2025-04-03", "2025-04-20", "2025-05-02", "2025-06-01", "2026-06-01"].map { Day($0)! }
+        for dealer in ["D1", "D2"] { try Self.expectSameAnswers(ledger, dealer: dealer, days: days) }
+        let day = Day("2025-06-01")!
+        #expect(try ledger.state(forDealer: "D2").claimLines(on: day, dealer: "D2").map(\.line) == ["S1", "V1"])
+        #expect(try ledger.state(forDealer: "D1").claimLines(on: day, dealer: "D1").map(\.line) == ["V2"])
+        #expect(try ledger.state(forDealer: "D2").unitStatuses(on: day).map(\.serial) == ["SN0", "SN1", "SN3"],
+                "D2's own units and the unit it visited, not D1's others")
+    }
+
+    @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.lines[..<1_500], to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        let path = ledger.folder + "/" + SnapshotFile.fileName
+        var bytes = try #require(readFile(path))
+        func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let section = 80 + 24 * SnapshotFile.Section.dealerIndex.rawValue
+        let start = field(section), length = field(section + 8)
+        #expect(length > 4 && start + length == bytes.count)
+        bytes[start + length / 2] ^= 0x01
+        writeFile(path, bytes)
+        let dealer = try ledger.state().dealerBalances(on: Day("2031-01-01")!)[0].dealer
+        let partial = try ledger.state(forDealer: dealer)
+        #expect(partial.unitStatuses(on: Day("2031-01-01")!).count == (try ledger.state()).unitStatuses(on: Day("2031-01-01")!).count,
+                "the whole state, not a partial one")
+        try Self.expectSameAnswers(ledger, dealer: dealer)
+    }
+}
