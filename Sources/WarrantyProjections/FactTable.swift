@@ -3,13 +3,15 @@
 ///
 /// A `Dictionary` of large values keeps its values in its hash buckets, up to twice as many buckets as
 /// values once rounded to a power of two: a 248-byte `UnitFacts` then costs up to 660 bytes. Here the
-/// buckets hold only the key and a 4-byte position, and the facts sit in an array sized to its count.
+/// buckets hold only the key and a 4-byte position, and the facts sit in chunks of 4,096, so that the
+/// table never holds more than one partly used chunk and never copies its facts to grow (a doubling
+/// array costs up to twice its count, and three times while it moves).
 /// Removed entries leave a hole that the next insertion reuses. Iteration order is unspecified, as a
 /// dictionary's; every answer sorts.
 struct FactTable<Facts: Sendable>: Sendable {
     private var index: [String: UInt32] = [:]
     /// `nil` marks a hole left by a removal.
-    private var facts: [Facts?] = []
+    private var facts = ChunkedArray<Facts?>()
     private var holes: [UInt32] = []
 
     init() {}
@@ -18,7 +20,12 @@ struct FactTable<Facts: Sendable>: Sendable {
 
     mutating func reserveCapacity(_ capacity: Int) {
         index.reserveCapacity(capacity)
-        facts.reserveCapacity(capacity)
+    }
+
+    /// The key as stored, sharing its bytes: a fact that names another (a visit its unit's serial) keeps
+    /// this copy instead of one of its own.
+    func storedKey(_ key: String) -> String? {
+        index.index(forKey: key).map { index[$0].key }
     }
 
     /// The facts of `key`; setting nil removes them. Changing them in place (`table[key]!.field = x`) moves the
@@ -58,7 +65,7 @@ struct FactTable<Facts: Sendable>: Sendable {
     }
 
     /// Every entry's facts.
-    var values: some Sequence<Facts> { facts.lazy.compactMap { $0 } }
+    var values: some Sequence<Facts> { (0..<facts.count).lazy.compactMap { facts[$0] } }
 
     /// Every entry's key.
     var keys: some Collection<String> { index.keys }
@@ -75,5 +82,27 @@ extension FactTable: Equatable where Facts: Equatable {
     /// Equal when they hold the same keys with equal facts, wherever they sit.
     static func == (left: FactTable, right: FactTable) -> Bool {
         left.count == right.count && left.index.allSatisfy { key, position in right[key] == left.facts[Int(position)] }
+    }
+}
+
+/// An array in fixed chunks of 4,096 elements: appending never moves what is stored.
+struct ChunkedArray<Element: Sendable>: Sendable {
+    private static var shift: Int { 12 }
+    private static var mask: Int { (1 << shift) - 1 }
+    private var chunks: [[Element]] = []
+    private(set) var count = 0
+
+    subscript(position: Int) -> Element {
+        get { chunks[position >> Self.shift][position & Self.mask] }
+        _modify { yield &chunks[position >> Self.shift][position & Self.mask] }
+    }
+
+    mutating func append(_ element: Element) {
+        if count & Self.mask == 0 {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(1 << Self.shift)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
     }
 }

@@ -38,7 +38,8 @@ extension LedgerState {
             units[installation.serial]!.installed = at
 
         case .complaintLodged(let lodged):
-            complaints[lodged.complaint] = ComplaintFacts(id: lodged.complaint, serial: lodged.serial,
+            // The unit's own copy of the serial, shared, rather than the event's.
+            complaints[lodged.complaint] = ComplaintFacts(id: lodged.complaint, serial: units.storedKey(lodged.serial)!,
                                                           part: lodged.part, lodged: at)
             units[lodged.serial]!.complaints.append(lodged.complaint)
 
@@ -49,7 +50,9 @@ extension LedgerState {
                 addMoney(amount!)
                 dealers[visit.dealer]!.lines.insert(LineKey(kind: .labor, id: visit.visit))
             }
-            visits[visit.visit] = VisitFacts(record: visit, at: at, laborAmount: amount)
+            var record = visit
+            record.serial = units.storedKey(visit.serial)!
+            visits[visit.visit] = VisitFacts(record: record, at: at, laborAmount: amount)
             units[visit.serial]!.visits.append(visit.visit)
             if let complaint = visit.complaint {
                 complaints[complaint]!.visits.append(visit.visit)
@@ -58,7 +61,9 @@ extension LedgerState {
         case .partSwapped(let swap):
             let dealer = visits[swap.visit]!.record.dealer
             let deadline = units[swap.serial]!.policy.returnDeadline(onOrAfter: event.day)
-            swaps[swap.swap] = SwapFacts(record: swap, at: at, dealer: dealer, returnDeadline: deadline)
+            var record = swap
+            record.serial = units.storedKey(swap.serial)!
+            swaps[swap.swap] = SwapFacts(record: record, at: at, dealer: dealer, returnDeadline: deadline)
             visits[swap.visit]!.swaps.append(swap.swap)
             units[swap.serial]!.swaps.append(swap.swap)
             dealers[dealer]!.lines.insert(LineKey(kind: .part, id: swap.swap))
