@@ -17,6 +17,8 @@ public struct RebuildReport: Sendable, Equatable {
 
     public var events: Int64
     public var stored: Comparison
+    /// False when the stored snapshot was already byte for byte the rebuilt state at the log's end, and was kept.
+    public var written = true
     public var seconds: Double
 }
 
@@ -143,8 +145,11 @@ extension Ledger {
         if summary == nil {
             do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
         }
-        try writeSnapshot(fold, head: writer.head, lastRecord: summary?.lastRecord)
-        return RebuildReport(events: fold.lastSeq, stored: stored, seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
+        // A stored snapshot equal to the state at the log's end holds exactly the bytes a new one would: kept.
+        let current = stored == .equal(seq: fold.lastSeq)
+        if !current { try writeSnapshot(fold, head: writer.head, lastRecord: summary?.lastRecord) }
+        return RebuildReport(events: fold.lastSeq, stored: stored, written: !current,
+                             seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
     }
 
     /// The state of one unit's records, enough for `status SERIAL`: read from the snapshot's records of that

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Ledger
 import LedgerLog
 import Testing
@@ -21,5 +24,29 @@ import WarrantyDomain
         #expect(try ledger.verify().snapshotSeq == 5, "its checksums and head hash are right")
         #expect(try ledger.rebuild().stored == .different(seq: 5))
         #expect(try ledger.rebuild().stored == .equal(seq: 5), "rebuild replaced it")
+    }
+
+    /// A snapshot that already is the rebuilt state at the log's end is kept, not written again; any difference,
+    /// or events after it, make rebuild write a new one.
+    @Test func anEqualSnapshotAtTheLogsEndIsKept() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+        let path = ledger.folder + "/" + SnapshotFile.fileName
+        let first = try ledger.rebuild()
+        #expect(first.stored == .none && first.written)
+        let bytes = try #require(readFile(path))
+        var before = stat()
+        stat(path, &before)
+        let second = try ledger.rebuild()
+        #expect(second.stored == .equal(seq: 5) && !second.written)
+        var after = stat()
+        stat(path, &after)
+        #expect(after.st_ino == before.st_ino && readFile(path) == bytes, "the same file, untouched")
+        try append([#"{"type":"unit.installed","at":"2025-02-06","data":{"serial":"SN1"}}"#], to: ledger, scratch: scratch)
+        let third = try ledger.rebuild()
+        #expect(third.stored == .equal(seq: 5) && third.written, "equal at its own seq, but the log went on")
+        #expect(try ledger.verify().snapshotSeq == 6)
     }
 }

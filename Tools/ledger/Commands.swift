@@ -92,7 +92,8 @@ extension Commands {
         let report = try Ledger(folder: folder).rebuild(progress: progress.handler)
         progress.finish()
         output.write("rebuilt: \(report.events) events in \(String(format3(report.seconds))) s\n")
-        output.write("snapshot: written at seq \(report.events)\n")
+        output.write(report.written ? "snapshot: written at seq \(report.events)\n"
+                                    : "snapshot: kept at seq \(report.events) (already this state, byte for byte)\n")
         switch report.stored {
         case .none: output.write("stored snapshot: there was none of this format version\n")
         case .damaged:
