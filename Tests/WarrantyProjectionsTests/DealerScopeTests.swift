@@ -51,26 +51,8 @@ import WarrantyDomain
 
     /// The partial state of the records of `serials`, with the notices of `dealer`.
     static func dealerState(_ snapshot: StateSnapshot, serials: [String], dealer: String?) throws -> LedgerState {
-        let records = serials.compactMap { snapshot.record(of: $0).map(Array.init) }
-        let pointers = records.map { record -> UnsafeMutableRawBufferPointer in
-            let pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(record.count, 1), alignment: 1)
-            pointer.copyBytes(from: record)
-            return pointer
-        }
-        defer { pointers.forEach { $0.deallocate() } }
-        let raw = zip(pointers, records).map { UnsafeRawBufferPointer(rebasing: $0.0[0..<$0.1.count]) }
-        let result: Result<LedgerState, SnapshotError> = snapshot.policies.withUnsafeBytes { policies in
-            snapshot.dealers.withUnsafeBytes { dealers in
-                snapshot.other.withUnsafeBytes { other in
-                    snapshot.notices.withUnsafeBytes { notices in
-                        Result { () throws(SnapshotError) in
-                            try LedgerState(policies: policies, dealers: dealers, other: other, unitRecords: raw,
-                                            lastSeq: snapshot.lastSeq, notices: dealer == nil ? nil : notices, noticesOf: dealer)
-                        }
-                    }
-                }
-            }
-        }
-        return try result.get()
+        try StateSnapshot.partialState(policies: snapshot.policies, dealers: snapshot.dealers, other: snapshot.other,
+                                       records: serials.compactMap { snapshot.record(of: $0).map(Array.init) },
+                                       lastSeq: snapshot.lastSeq, notices: snapshot.notices, dealer: dealer)
     }
 }

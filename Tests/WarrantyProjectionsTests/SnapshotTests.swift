@@ -85,9 +85,9 @@ extension StateSnapshot {
         return try Self.partialState(policies: policies, dealers: dealers, other: other, records: records, lastSeq: lastSeq)
     }
 
-    /// The partial initializer over arrays.
+    /// The partial initializer over arrays, with the notices of `dealer` when given.
     static func partialState(policies: [UInt8], dealers: [UInt8], other: [UInt8], records: [[UInt8]],
-                             lastSeq: Int64) throws(SnapshotError) -> LedgerState {
+                             lastSeq: Int64, notices: [UInt8] = [], dealer: String? = nil) throws(SnapshotError) -> LedgerState {
         let pointers = records.map { record -> UnsafeMutableRawBufferPointer in
             let pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(record.count, 1), alignment: 1)
             pointer.copyBytes(from: record)
@@ -98,8 +98,11 @@ extension StateSnapshot {
         let result: Result<LedgerState, SnapshotError> = policies.withUnsafeBytes { policies in
             dealers.withUnsafeBytes { dealers in
                 other.withUnsafeBytes { other in
-                    Result { () throws(SnapshotError) in
-                        try LedgerState(policies: policies, dealers: dealers, other: other, unitRecords: raw, lastSeq: lastSeq)
+                    notices.withUnsafeBytes { notices in
+                        Result { () throws(SnapshotError) in
+                            try LedgerState(policies: policies, dealers: dealers, other: other, unitRecords: raw, lastSeq: lastSeq,
+                                            notices: dealer == nil ? nil : notices, noticesOf: dealer)
+                        }
                     }
                 }
             }
