@@ -49,6 +49,8 @@ public final class LogWriter {
     private var blockCount = 0
     private var blockFirstSeq: Int64 = 0
     private var lastRecordLength = 0         // length of the last record added to the block
+    /// Where each record of the block being built starts, after the block header.
+    private var blockRecords: [Int] = []
     /// The batch's blocks already in the file, so that a record of the batch can be read back (`pendingPayload`).
     private var writtenBlocks: [(firstSeq: Int64, offset: Int64, length: Int)] = []
     /// The last written block read back, with the offset of each of its records.
@@ -184,6 +186,7 @@ public final class LogWriter {
         pendingHead = head
         blockUsed = 0
         blockCount = 0
+        blockRecords.removeAll(keepingCapacity: true)
         blockFirstSeq = lastSeq + 1
         writtenBlocks.removeAll()
         readBack = nil
@@ -196,11 +199,9 @@ public final class LogWriter {
     public func pendingPayload(_ seq: Int64) throws -> [UInt8]? {
         guard let batch, seq >= batch.firstSeq, seq <= pendingSeq else { return nil }
         if seq >= blockFirstSeq {
-            let body = UnsafeRawBufferPointer(rebasing: block[LogFormat.blockHeaderSize..<LogFormat.blockHeaderSize + blockUsed])
-            var offset = 0
-            for _ in blockFirstSeq..<seq { offset += Int(body.loadLittleEndian(UInt32.self, at: offset)) }
-            let length = Int(body.loadLittleEndian(UInt32.self, at: offset))
-            return Array(body[(offset + LogFormat.recordHeaderSize)..<(offset + length)])
+            let start = blockRecords[Int(seq - blockFirstSeq)]
+            let length = Int(UnsafeRawBufferPointer(block).loadLittleEndian(UInt32.self, at: start))
+            return Array(block[(start + LogFormat.recordHeaderSize)..<(start + length)])
         }
         let index = writtenBlocks.lastIndex { $0.firstSeq <= seq }!
         let written = writtenBlocks[index]
@@ -249,6 +250,7 @@ public final class LogWriter {
         }
         let start = LogFormat.blockHeaderSize + blockUsed
         let record = UnsafeMutableRawBufferPointer(rebasing: block[start..<start + length])
+        blockRecords.append(start)
         pendingSeq += 1
         LogFormat.writeRecord(into: record, seq: pendingSeq, recordedMicroseconds: batch.recordedMicroseconds,
                               previous: pendingHead, payload: payload)
@@ -295,6 +297,7 @@ public final class LogWriter {
         batch = nil
         blockUsed = 0
         blockCount = 0
+        blockRecords.removeAll(keepingCapacity: true)
         writtenBlocks.removeAll()
         readBack = nil
         if written > 0 && poison == nil {
@@ -314,6 +317,7 @@ public final class LogWriter {
         blockFirstSeq += Int64(blockCount)
         blockUsed = 0
         blockCount = 0
+        blockRecords.removeAll(keepingCapacity: true)
     }
 
     /// Runs a file operation; on failure tries to leave the file as before the batch, then poisons the writer.
