@@ -9,6 +9,12 @@ extension Ledger {
     /// notices, and the later events of those units' streams and the dealer's own. The full fold when the
     /// snapshot cannot answer. Other dealers' answers from this state are incomplete.
     public func state(forDealer dealer: String, knownAt: Int64 = .max) throws(LedgerError) -> LedgerState {
+        try dealerView(dealer, knownAt: knownAt).state
+    }
+
+    /// `state(forDealer:)` with the streams it was folded from: every event of the dealer's answers is in one of
+    /// them. Nil streams: the whole state, folded from every stream.
+    func dealerView(_ dealer: String, knownAt: Int64) throws(LedgerError) -> (state: LedgerState, streams: Set<String>?) {
         let reader = try logReader()
         if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
            let records = file.dealerRecords(dealer, snapshotReader) {
@@ -19,10 +25,10 @@ extension Ledger {
                 fold.hasKeys = false
                 let streams = Set(serials.map { "unit:" + $0 } + ["dealer:" + dealer])
                 try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: streams)
-                return fold.state
+                return (fold.state, streams)
             }
         }
-        return try state(knownAt: knownAt)
+        return (try state(knownAt: knownAt), nil)
     }
 
     /// Adds to `scope` the serials that the events after the snapshot bring into a dealer's answers, in log

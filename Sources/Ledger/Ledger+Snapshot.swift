@@ -49,13 +49,10 @@ extension Ledger {
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
                   only streams: Set<String>? = nil, progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
-        // With a stream filter, events are skipped by their header bytes, undecoded (a unit's events can
-        // name a dealer enrolled, or a policy published, after the snapshot, so those always apply).
-        let wanted = streams.map { Set($0.map { Array($0.utf8) }) }
+        // With a stream filter, events are skipped by their header, undecoded (a unit's events can name a
+        // dealer enrolled, or a policy published, after the snapshot, so those always apply).
         func skipped(_ payload: UnsafeRawBufferPointer) -> Bool {
-            guard let wanted, let stream = StoredEvent.streamBytes(payload) else { return false }
-            if wanted.contains(Array(stream)) { return false }
-            return !StoredEvent.isReference(payload)
+            !StoredEvent.inStreams(streams, payload) && !StoredEvent.isReference(payload)
         }
         do {
             var targets: Set<Int64> = []

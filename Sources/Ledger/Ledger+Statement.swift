@@ -128,11 +128,11 @@ extension Ledger {
     /// The statements of `dealers` (nil: every dealer enrolled on or before `to`, by id) from one fold of the log.
     public func statements(dealers: [String]?, from: Day, to: Day, knownAt: Int64 = .max) throws(LedgerError) -> [Statement] {
         guard from <= to else { throw LedgerError(.usage, "--from \(from) is after --to \(to)") }
-        // One dealer's statement needs only that dealer's units (`state(forDealer:)`).
-        let state = if let dealers, dealers.count == 1 {
-            try self.state(forDealer: dealers[0], knownAt: knownAt)
+        // One dealer's statement needs only that dealer's units (`state(forDealer:)`) and their streams' events.
+        let (state, streams) = if let dealers, dealers.count == 1 {
+            try dealerView(dealers[0], knownAt: knownAt)
         } else {
-            try self.state(knownAt: knownAt)
+            (try self.state(knownAt: knownAt), Set<String>?.none)
         }
         for dealer in dealers ?? [] where state.dealerName(dealer) == nil {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
@@ -149,7 +149,7 @@ extension Ledger {
             }
             only = FinanceRecords(dealers: Set(dealers), serials: serials)
         }
-        let records = try financeRecords(knownAt: knownAt, into: only) { !state.isVoided($0) }
+        let records = try financeRecords(knownAt: knownAt, into: only, streams: streams) { !state.isVoided($0) }
         let opening = Dictionary(state.dealerBalances(on: from.adding(days: -1)).map { ($0.dealer, $0) }) { first, _ in first }
         let closing = state.dealerBalances(on: to)
         let closingRows = Dictionary(closing.map { ($0.dealer, $0) }) { first, _ in first }

@@ -204,11 +204,11 @@ public struct FinanceRecords: Sendable {
 
 extension Ledger {
     /// The finance records of the live events among the first `knownAt`, skipping those `isLive` rejects; `records`
-    /// says which events are recorded (all by default).
-    func financeRecords(knownAt: Int64, into records: FinanceRecords = FinanceRecords(),
+    /// says which events are recorded (all by default), `streams` which are read at all (all by default).
+    func financeRecords(knownAt: Int64, into records: FinanceRecords = FinanceRecords(), streams: Set<String>? = nil,
                         isLive: (Int64) -> Bool) throws(LedgerError) -> FinanceRecords {
         var records = records
-        try forEachEvent(through: knownAt) { logged in
+        try forEachEvent(through: knownAt, streams: streams) { logged in
             let event = logged.stored.event
             if event.type != .eventVoided, isLive(logged.seq) { records.add(event, seq: logged.seq) }
             return true

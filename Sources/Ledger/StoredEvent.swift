@@ -71,6 +71,14 @@ extension StoredEvent {
         return tag == enrolmentTag || tag == policyTag
     }
 
+    /// Whether the payload's stream is one of `streams` (all when nil), read from its header without decoding
+    /// the event. Names compare as strings, as identifiers do: a serial written in another Unicode
+    /// normalization names the same unit, though its stream's bytes differ.
+    static func inStreams(_ streams: Set<String>?, _ payload: UnsafeRawBufferPointer) -> Bool {
+        guard let streams, let stream = streamBytes(payload) else { return true }
+        return streams.contains(String(decoding: stream, as: UTF8.self))
+    }
+
     /// The stream name's bytes, read from the payload's header without decoding the event.
     static func streamBytes(_ payload: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard payload.count >= 3 else { return nil }

@@ -87,6 +87,33 @@ import WarrantyProjections
                 "D2's own units and the unit it visited, not D1's others")
     }
 
+    /// A serial written in another Unicode normalization names the same unit but another stream: the paths that
+    /// read only some streams still see its events.
+    @Test func eventsNamingASerialInAnotherNormalizationAreFolded() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(OneUnitPathTests.base + [#"{"type":"unit.sold","at":"2025-02-03","data":{"serial":"SN\u00c9","model":"M","dealer":"D1","price":100000}}"#],
+                   to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append([   // the same serial, decomposed: E + U+0301
+            #"{"type":"card.registered","at":"2025-02-05","data":{"serial":"SNE\u0301"}}"#,
+            #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C9","serial":"SNE\u0301","fault":"异响"}}"#,
+            #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V9","serial":"SNE\u0301","dealer":"D1","complaint":"C9","kind":"repair","finding":"defect","laborMinutes":90,"travel":1000,"resolved":true}}"#,
+        ], to: ledger, scratch: scratch)
+        let days = ["2025-02-04", "2025-04-03", "2025-06-01"].map { Day($0)! }
+        try Self.expectSameAnswers(ledger, dealer: "D1", days: days)
+        let whole = try ledger.state()
+        for day in days {
+            #expect(try ledger.state(forUnit: "SN\u{00C9}").unitStatus(serial: "SN\u{00C9}", on: day) == whole.unitStatus(serial: "SN\u{00C9}", on: day))
+        }
+        #expect(whole.unitStatus(serial: "SN\u{00C9}", on: days[2])?.registration == .onTime)
+        #expect(try ledger.state(forDealer: "D1").claimLines(on: days[2], dealer: "D1").map(\.line) == ["V9"])
+        let from = Day("2025-01-01")!, to = Day("2025-06-30")!
+        #expect(JSONWriter.string(AnswerJSON.statement(try ledger.statement(dealer: "D1", from: from, to: to)))
+                == JSONWriter.string(AnswerJSON.statement(try ledger.statements(dealers: nil, from: from, to: to)[0])))
+    }
+
     @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
