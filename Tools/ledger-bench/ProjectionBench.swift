@@ -327,11 +327,26 @@ struct ProjectionBench {
             }
         }
 
+        // One dealer's claims (its units only, from the snapshot's dealer index) and, once, every dealer's.
+        let ledger = try Ledger(folder: folder)
+        let day = Day(ProjectionBench.asOf)!
+        guard let dealer = try ledger.state(forUnit: serials[0]).unitStatus(serial: serials[0], on: day)?.dealer else {
+            throw BenchError("no status for \(serials[0])")
+        }
+        func claims(_ arguments: [String]) throws -> ChildRun {
+            let run = try ChildProcess.run(binary, ["--dir", folder, "claims", "--as-of", ProjectionBench.asOf, "--json"] + arguments,
+                                           scratch: scratch)
+            guard run.succeeded, run.output.hasPrefix("[") else {
+                throw BenchError("claims \(arguments) failed (\(run.ending)): \(run.errorOutput.prefix(1_000))")
+            }
+            return run
+        }
+        let dealerRuns = try (0..<5).map { _ in try claims(["--dealer", dealer]) }
+        let allRuns = [try claims([])]
+
         // In-process: the per-unit path the snapshot offers, and the whole-state load.
         var unitTimes: [Double] = []
         var unitMeasurements: [Measurement] = []
-        let ledger = try Ledger(folder: folder)
-        let day = Day(ProjectionBench.asOf)!
         for serial in serials {
             let watch = Stopwatch()
             let state = try ledger.state(forUnit: serial)
@@ -364,6 +379,8 @@ struct ProjectionBench {
         childRow("ledger status SERIAL --as-of … --json", statusRuns)
         childRow("baseline: ledger help", helpRuns)
         childRow("baseline: ledger --dir D log --limit 1", logRuns)
+        childRow("ledger claims --dealer \(dealer) --as-of … --json", dealerRuns)
+        childRow("ledger claims --as-of … --json (every dealer)", allRuns)
         print("  extras, in this process (no target):")
         row("  Ledger.state(forUnit:) + unitStatus (snapshot per unit)", unitTimes, unitMeasurements, peak: nil)
         row("  Ledger.state() (whole snapshot: claims, dealers, units…)", [wholeLoad.seconds * 1e3], [wholeLoad], peak: nil)
