@@ -203,12 +203,12 @@ struct SnapshotFile {
         let total = count == 0 ? 0 : field(count - 1, 2) + field(count - 1, 3)
         let blob = positionsStart + 4 * total
         guard blob <= index.count else { return nil }
-        let wanted = Array(dealer.utf8)
         for entry in 0..<count {
             let idStart = blob + field(entry, 0), idEnd = idStart + field(entry, 1)
             let first = field(entry, 2), positions = field(entry, 3)
             guard idEnd <= index.count, first + positions <= total else { return nil }
-            guard index[idStart..<idEnd].elementsEqual(wanted) else { continue }
+            // As strings, as identifiers compare: an id in another Unicode normalization names the same dealer.
+            guard String(decoding: index[idStart..<idEnd], as: UTF8.self) == dealer else { continue }
             var records: [[UInt8]] = []
             records.reserveCapacity(positions)
             for number in first..<(first + positions) {

@@ -114,6 +114,21 @@ import WarrantyProjections
                 == JSONWriter.string(AnswerJSON.statement(try ledger.statements(dealers: nil, from: from, to: to)[0])))
     }
 
+    @Test func aDealerIdInAnotherNormalizationFindsTheDealersUnits() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(OneUnitPathTests.base + [
+            #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D\u00c9","name":"测试"}}"#,
+            #"{"type":"unit.sold","at":"2025-02-03","data":{"serial":"SN9","model":"M","dealer":"D\u00c9","price":100000}}"#,
+        ], to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        let day = Day("2025-03-01")!
+        let decomposed = "DE\u{0301}"
+        #expect(try ledger.state(forDealer: decomposed).unitStatuses(on: day, dealer: decomposed).map(\.serial) == ["SN9"])
+        try Self.expectSameAnswers(ledger, dealer: decomposed, days: [day])
+    }
+
     @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
