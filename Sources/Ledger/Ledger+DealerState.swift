@@ -19,8 +19,11 @@ extension Ledger {
         if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
            let records = file.dealerRecords(dealer, snapshotReader) {
             var scope = records.compactMap { record in record.withUnsafeBytes { try? LedgerState.serial(ofUnitRecord: $0) } }
-            try addTailSerials(of: dealer, to: &scope, after: file.lastRecord, knownAt: knownAt)
-            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader) {
+            let introduced = try addTailSerials(of: dealer, to: &scope, after: file.lastRecord, knownAt: knownAt)
+            // Every unit in scope is loaded from the snapshot or introduced after it; one that is neither (spelt in
+            // another Unicode normalization than its record, or its record damaged) sends the answer to the whole fold.
+            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader),
+               scope.allSatisfy({ partial.hasUnit($0) || introduced.contains($0) }) {
                 var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
                 fold.hasKeys = false
                 let streams = Set(serials.map { "unit:" + $0 } + ["dealer:" + dealer])
@@ -34,9 +37,11 @@ extension Ledger {
     /// Adds to `scope` the serials that the events after the snapshot bring into a dealer's answers, in log
     /// order: units it sells, units it visits, and the replacements of units already in scope. A unit that an
     /// exchange after the snapshot introduced brings the unit it replaced, whose stream holds that exchange.
+    /// Returns the serials those events introduce (sold or exchanged in), which the snapshot cannot hold.
     private func addTailSerials(of dealer: String, to scope: inout [String], after position: RecordPosition?,
-                                knownAt: Int64) throws(LedgerError) {
+                                knownAt: Int64) throws(LedgerError) -> Set<String> {
         var known = Set(scope)
+        var introduced: Set<String> = []
         var replaced: [String: String] = [:]
         func add(_ serial: String) {
             var next: String? = serial
@@ -49,9 +54,12 @@ extension Ledger {
             try logReader().scan(after: position) { record in
                 guard record.seq <= knownAt else { return false }
                 switch try StoredEvent.decodeForLedger(record).event.body {
-                case .unitSold(let sale) where sale.dealer == dealer: add(sale.serial)
+                case .unitSold(let sale):
+                    introduced.insert(sale.serial)
+                    if sale.dealer == dealer { add(sale.serial) }
                 case .visitRecorded(let visit) where visit.dealer == dealer: add(visit.serial)
                 case .unitExchanged(let exchange):
+                    introduced.insert(exchange.replacement)
                     replaced[exchange.replacement] = exchange.serial
                     if known.contains(exchange.serial) { add(exchange.replacement) }
                 default: break
@@ -61,5 +69,6 @@ extension Ledger {
         } catch {
             throw LedgerError.wrap(error)
         }
+        return introduced
     }
 }

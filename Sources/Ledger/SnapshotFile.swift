@@ -44,7 +44,7 @@ struct SnapshotFile {
     ///
     /// The sections are encoded straight into the new file through a buffer of `bufferSize` bytes, each
     /// section's checksum computed as it goes; the header, which holds them, is written last at offset 0.
-    /// - Complexity: besides the buffer, memory for the unit index (a few words per unit) and one unit record.
+    /// - Complexity: besides the buffer, memory for the unit index and the dealer index (a few words per unit each) and one unit record.
     static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String,
                       bufferSize: Int = pieceSize) throws {
         precondition(fold.hasKeys, "a fold loaded without its keys is never stored")
@@ -359,11 +359,11 @@ protocol SectionOutput {
     mutating func endSection() throws
 }
 
-/// Encodes the eight sections of a fold in file order, computing each one's length and CRC-32C as it goes.
+/// Encodes the nine sections of a fold in file order, computing each one's length and CRC-32C as it goes.
 ///
-/// Small writes are gathered in a staging buffer before they reach the output; the only thing kept that
-/// grows with the ledger is the unit index (serial, offset, length and checksum per unit), which is written
-/// after the units.
+/// Small writes are gathered in a staging buffer before they reach the output; what is kept that grows with
+/// the ledger is the unit index (serial, offset, length and checksum per unit), written after the units,
+/// and the dealer index built from it at the end (a few words per unit).
 struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
     typealias Failure = any Error
     static var stagingSize: Int { 1 << 16 }
@@ -381,7 +381,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         staged.reserveCapacity(Self.stagingSize)
     }
 
-    /// Encodes every section of `fold`: the state's, then the unit index, the idempotency keys and the stream versions.
+    /// Encodes every section of `fold`: the state's, then the unit index, the idempotency keys, the stream versions and the dealer index.
     mutating func encode(_ fold: LedgerFold) throws {
         try fold.state.encodeSnapshot(into: &self)
         try endSection()

@@ -4,8 +4,8 @@
 /// A `Dictionary` of large values keeps its values in its hash buckets, up to twice as many buckets as
 /// values once rounded to a power of two: a 248-byte `UnitFacts` then costs up to 660 bytes. Here the
 /// buckets hold only the key and a 4-byte position, and the facts sit in chunks of 4,096, so that the
-/// table never holds more than one partly used chunk and never copies its facts to grow (a doubling
-/// array costs up to twice its count, and three times while it moves).
+/// table grows by one chunk at a time and never copies its facts to grow (a doubling array costs up to
+/// twice its count, and three times while it moves).
 /// Removed entries leave a hole that the next insertion reuses. Iteration order is unspecified, as a
 /// dictionary's; every answer sorts.
 struct FactTable<Facts: Sendable>: Sendable {

@@ -156,7 +156,7 @@ import Testing
         try appendBatches(folder, [3])
         let writer = try LogWriter(folder: folder)
         try writer.begin(recordedMicroseconds: 0)
-        // 40 records of 300 kB: four blocks in the file, the rest in the buffer.
+        // 40 records of 300 kB, 13 to a 4 MiB block: three blocks in the file, the last record in the buffer.
         for seq in Int64(4)...43 { try writer.add(payload(seq, size: 300_000)) }
         #expect(try writer.pendingPayload(3) == nil, "a committed record is not the batch's")
         #expect(try writer.pendingPayload(44) == nil)

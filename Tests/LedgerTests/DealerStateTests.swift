@@ -129,6 +129,39 @@ import WarrantyProjections
         try Self.expectSameAnswers(ledger, dealer: decomposed, days: [day])
     }
 
+    /// A unit another dealer sold before the snapshot, visited by D2 after it: read from the snapshot by its serial.
+    /// When that serial is spelt in another normalization than the record, or the record is damaged, D2's answers
+    /// come from the whole fold; they are never refused as a forged log.
+    @Test(arguments: ["spelling", "damage"])
+    func aUnitTheTailBringsInThatTheSnapshotCannotGiveFallsBack(_ case: String) throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append([
+            OneUnitPathTests.base[0], OneUnitPathTests.base[1],
+            #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D2","name":"泰安维修中心"}}"#,
+            #"{"type":"unit.sold","at":"2025-02-03","data":{"serial":"SN\u00c9","model":"M","dealer":"D1","price":100000}}"#,
+        ], to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        let serial = `case` == "spelling" ? "SNE\\u0301" : "SN\\u00c9"
+        try append([
+            #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C9","serial":"\#(serial)","fault":"异响"}}"#,
+            #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V9","serial":"\#(serial)","dealer":"D2","complaint":"C9","kind":"repair","finding":"defect","laborMinutes":90,"travel":1000,"resolved":true}}"#,
+        ], to: ledger, scratch: scratch)
+        if `case` == "damage" {
+            // The snapshot holds one unit record: flip a byte in its middle.
+            let path = ledger.folder + "/" + SnapshotFile.fileName
+            var bytes = try #require(readFile(path))
+            func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+            let units = 80 + 24 * SnapshotFile.Section.units.rawValue
+            bytes[field(units) + field(units + 8) / 2] ^= 0x01
+            writeFile(path, bytes)
+        }
+        let day = Day("2025-06-01")!
+        #expect(try ledger.state(forDealer: "D2").claimLines(on: day, dealer: "D2").map(\.line) == ["V9"])
+        try Self.expectSameAnswers(ledger, dealer: "D2", days: [Day("2025-04-03")!, day])
+    }
+
     @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }

@@ -34,9 +34,8 @@ import WarrantyDomain
         #expect(dealersChecked > 20)
     }
 
-    /// Leaving out one of the dealer's units changes its answers: the index is not larger than it needs to be
-    /// for the test above to mean something.
-    @Test func withoutOneOfItsUnitsTheDealersAnswersDiffer() throws {
+    /// The comparison above can fail: leaving out one of the dealer's units that holds one of its lines changes its answers.
+    @Test func withoutAUnitHoldingOneOfItsLinesTheDealersAnswersDiffer() throws {
         let full = richLedger().state
         let snapshot = full.snapshot()
         let order = snapshot.unitIndex.map(\.serial)
