@@ -20,12 +20,18 @@ extension Ledger {
     ///
     /// Two passes over the first `filter.knownAt` events: the first finds the exchange chain, the second
     /// collects the chain's events, the notices naming its lines and what they depend on. The policy and the
-    /// dealer enrolments are shown whatever `--as-of` says, as the unit stays bound to them.
+    /// dealer enrolments are shown whatever `--as-of` says, as the unit stays bound to them. Each pass decodes
+    /// only the events it may need, chosen by their type and stream from the records' headers.
     public func history(serial: String, filter: EventFilter) throws(LedgerError) -> [HistoryEntry] {
+        try history(serial: serial, filter: filter, decodingAll: false)
+    }
+
+    /// `history`, decoding every event when `decodingAll` (what the header filters must not change: tests compare).
+    func history(serial: String, filter: EventFilter, decodingAll: Bool) throws(LedgerError) -> [HistoryEntry] {
         guard filter.knownAt > 0 else { throw LedgerError(.notFound, "unit \"\(serial)\" is not in the ledger") }
         var replacementOf: [String: String] = [:]
         var predecessorOf: [String: String] = [:]
-        try forEachEvent(through: filter.knownAt) { logged in
+        try forEachEvent(through: filter.knownAt, including: { decodingAll || StoredEvent.hasType($0, [.unitExchanged]) }) { logged in
             if case .unitExchanged(let exchange) = logged.stored.event.body {
                 replacementOf[exchange.serial] = exchange.replacement
                 predecessorOf[exchange.replacement] = exchange.serial
@@ -53,7 +59,11 @@ extension Ledger {
         var policies: [HistoryEntry] = []
         var enrolments: [String: HistoryEntry] = [:]
         var soldInView = false
-        try forEachEvent(through: filter.knownAt) { logged in
+        let chainStreams = Set(chain.keys.map { "unit:" + $0 })
+        let shared: [EventType] = [.policyPublished, .dealerEnrolled, .costWrittenOff, .writeoffConfirmed, .eventVoided]
+        try forEachEvent(through: filter.knownAt, including: { payload in
+            decodingAll || StoredEvent.inStreams(chainStreams, payload) || StoredEvent.hasType(payload, shared)
+        }) { logged in
             let event = logged.stored.event
             func entry(_ relation: String) -> HistoryEntry {
                 HistoryEntry(seq: logged.seq, recordedMicroseconds: logged.recordedMicroseconds, hash: logged.hash,

@@ -71,6 +71,13 @@ extension StoredEvent {
         return tag == enrolmentTag || tag == policyTag
     }
 
+    /// Whether the payload holds an event of one of `types`, read from its type tag without decoding the event;
+    /// true when the header cannot be read, so that decoding reports it.
+    static func hasType(_ payload: UnsafeRawBufferPointer, _ types: [EventType]) -> Bool {
+        guard let tag = tag(payload) else { return true }
+        return types.contains { EventCodec.tag(of: $0) == tag }
+    }
+
     /// Whether the payload's stream is one of `streams` (all when nil), read from its header without decoding
     /// the event. Names compare as strings, as identifiers do: a serial written in another Unicode
     /// normalization names the same unit, though its stream's bytes differ.
