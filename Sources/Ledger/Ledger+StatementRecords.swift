@@ -208,7 +208,7 @@ extension Ledger {
     func financeRecords(knownAt: Int64, into records: FinanceRecords = FinanceRecords(), streams: Set<String>? = nil,
                         isLive: (Int64) -> Bool) throws(LedgerError) -> FinanceRecords {
         var records = records
-        try forEachEvent(through: knownAt, streams: streams) { logged in
+        try forEachEvent(through: knownAt, including: { StoredEvent.inStreams(streams, $0) }) { logged in
             let event = logged.stored.event
             if event.type != .eventVoided, isLive(logged.seq) { records.add(event, seq: logged.seq) }
             return true

@@ -75,17 +75,17 @@ public final class Ledger: Sendable {
     }
 
     /// Visits the stored events with `from <= seq <= through` in order until `body` returns false; with
-    /// `streams`, only those of these streams, and with `including`, only the records whose payload it
-    /// accepts (the others are skipped by their header, undecoded).
+    /// `including`, only the records whose payload it accepts (the others are skipped undecoded: it reads
+    /// their headers, as `StoredEvent.inStreams` and `StoredEvent.hasType` do).
     @discardableResult
-    public func forEachEvent(from: Int64 = 1, through: Int64 = .max, checkChain: Bool = false, streams: Set<String>? = nil,
+    public func forEachEvent(from: Int64 = 1, through: Int64 = .max, checkChain: Bool = false,
                              including: ((UnsafeRawBufferPointer) -> Bool)? = nil,
                              _ body: (LoggedEvent) throws -> Bool) throws(LedgerError) -> LogSummary {
         let reader = try logReader()
         do {
             return try reader.scan(from: from, checkChain: checkChain) { record in
                 guard record.seq <= through else { return false }
-                guard StoredEvent.inStreams(streams, record.payload), including?(record.payload) ?? true else { return true }
+                guard including?(record.payload) ?? true else { return true }
                 let stored = try StoredEvent.decodeForLedger(record)
                 return try body(LoggedEvent(seq: record.seq, recordedMicroseconds: record.recordedMicroseconds,
                                             record: record, stored: stored))
