@@ -31,7 +31,8 @@ extension Ledger {
         guard filter.knownAt > 0 else { throw LedgerError(.notFound, "unit \"\(serial)\" is not in the ledger") }
         var replacementOf: [String: String] = [:]
         var predecessorOf: [String: String] = [:]
-        try forEachEvent(through: filter.knownAt, including: { decodingAll || StoredEvent.hasType($0, [.unitExchanged]) }) { logged in
+        let exchanges: [EventType] = [.unitExchanged]
+        try forEachEvent(through: filter.knownAt, including: { decodingAll || StoredEvent.hasType($0, exchanges) }) { logged in
             if case .unitExchanged(let exchange) = logged.stored.event.body {
                 replacementOf[exchange.serial] = exchange.replacement
                 predecessorOf[exchange.replacement] = exchange.serial

@@ -209,10 +209,12 @@ struct SnapshotFile {
             guard idEnd <= index.count, first + positions <= total else { return nil }
             // As strings, as identifiers compare: an id in another Unicode normalization names the same dealer.
             guard String(decoding: index[idStart..<idEnd], as: UTF8.self) == dealer else { continue }
+            guard let entries = unitEntryCount(reader) else { return nil }
             var records: [[UInt8]] = []
             records.reserveCapacity(positions)
             for number in first..<(first + positions) {
-                guard let record = unitRecord(atEntry: Int(index.littleUInt32(at: positionsStart + 4 * number)), reader) else { return nil }
+                guard let record = unitRecord(atEntry: Int(index.littleUInt32(at: positionsStart + 4 * number)), of: entries, reader)
+                else { return nil }
                 records.append(record)
             }
             return records
@@ -268,8 +270,7 @@ struct SnapshotFile {
     /// must hold that serial (the index is read without its section checksum).
     private func unitRecord(_ serial: String, _ reader: SnapshotReader) -> [UInt8]? {
         let index = sections[Section.unitIndex.rawValue]
-        guard let countBytes = reader.read(at: index.offset, count: 4) else { return nil }
-        let count = Int(countBytes.littleUInt32(at: 0))
+        guard let count = unitEntryCount(reader) else { return nil }
         let blobStart = index.offset + 4 + Int64(count) * 24   // at most 4 + 24 × 2^32: no overflow
         guard blobStart <= index.offset + index.length else { return nil }
         let wanted = Array(serial.utf8)
@@ -281,7 +282,7 @@ struct SnapshotFile {
                 return nil
             }
             if key == wanted {
-                guard let record = unitRecord(atEntry: middle, reader),
+                guard let record = unitRecord(atEntry: middle, of: count, reader),
                       record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }) == serial else { return nil }
                 return record
             }
@@ -290,12 +291,16 @@ struct SnapshotFile {
         return nil
     }
 
-    /// The record of unit index entry `number`, checked against the entry's checksum.
-    private func unitRecord(atEntry number: Int, _ reader: SnapshotReader) -> [UInt8]? {
+    /// The number of entries in the unit index, read from its first bytes.
+    private func unitEntryCount(_ reader: SnapshotReader) -> Int? {
+        reader.read(at: sections[Section.unitIndex.rawValue].offset, count: 4).map { Int($0.littleUInt32(at: 0)) }
+    }
+
+    /// The record of entry `number` of a unit index of `count` entries, checked against the entry's checksum.
+    private func unitRecord(atEntry number: Int, of count: Int, _ reader: SnapshotReader) -> [UInt8]? {
         let index = sections[Section.unitIndex.rawValue]
         let units = sections[Section.units.rawValue]
-        guard let countBytes = reader.read(at: index.offset, count: 4), number < Int(countBytes.littleUInt32(at: 0)),
-              let entry = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24),
+        guard number < count, let entry = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24),
               let offset = Int64(exactly: entry.littleUInt64(at: 8)) else { return nil }
         let length = Int(entry.littleUInt32(at: 16))
         guard offset <= units.length - Int64(length),
