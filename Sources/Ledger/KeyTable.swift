@@ -71,6 +71,33 @@ struct KeyTable<Value: Sendable>: Sendable {
         }
     }
 
+    /// The entries' numbers in the UTF-8 byte order of their keys.
+    func byteOrder() -> [Int] {
+        arena.withUnsafeBytes { arena in
+            func key(_ entry: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: arena[(entry == 0 ? 0 : ends[entry - 1])..<ends[entry]])
+            }
+            // Sorted by the first 8 bytes read as a big-endian number, and only ties compared byte by byte.
+            var order = ends.indices.map { entry -> (prefix: UInt64, entry: Int) in
+                var prefix: UInt64 = 0
+                for (index, byte) in key(entry).prefix(8).enumerated() { prefix |= UInt64(byte) << (56 - 8 * index) }
+                return (prefix, entry)
+            }
+            order.sort { lhs, rhs in
+                if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+                return LookupTable.Order.bytes.compare(key(lhs.entry), key(rhs.entry)) < 0
+            }
+            return order.map(\.entry)
+        }
+    }
+
+    /// Calls `body` with the bytes and value of entry `entry`.
+    func withEntry<R>(_ entry: Int, _ body: (UnsafeRawBufferPointer, Value) throws -> R) rethrows -> R {
+        try arena.withUnsafeBytes { arena in
+            try body(UnsafeRawBufferPointer(rebasing: arena[(entry == 0 ? 0 : ends[entry - 1])..<ends[entry]]), values[entry])
+        }
+    }
+
     /// The entry holding `key`, else the empty slot where it would go; and the key's hash.
     private func find(_ key: UnsafeRawBufferPointer) -> (entry: Int?, slot: Int, hash: UInt64) {
         let hash = KeyTable.hash(key)

@@ -39,7 +39,7 @@ extension Ledger {
                              recordedMicroseconds: Int64) throws(LedgerError) -> AppendReport {
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder, lockWaitSeconds: lockWaitSeconds) } catch { throw LedgerError.wrap(error) }
-        var fold = try self.fold()
+        var (fold, scope) = try appendFold()
         var report = AppendReport(appended: 0, duplicates: 0, head: writer.head,
                                   recoveredTornBytes: writer.recoveredTornBytes)
         let committedSeq = writer.lastSeq
@@ -55,6 +55,26 @@ extension Ledger {
             }
             return seq >= 1 ? try self.event(at: seq) : nil
         }
+        /// Runs `body` on the scoped fold's snapshot. When the snapshot cannot give what it needs (damaged since it
+        /// was opened), the whole fold takes over, with the batch so far applied to it, and nil is returned.
+        func fromScope<T>(_ body: (SnapshotScope) throws(SnapshotError) -> T?) throws(LedgerError) -> T? {
+            guard let current = scope else { return nil }
+            do { return try body(current) } catch {
+                scope = nil
+                fold = try self.fold()
+                for seq in (committedSeq + 1)..<(committedSeq + 1 + Int64(report.appended)) {
+                    let payload: [UInt8]?
+                    do { payload = try writer.pendingPayload(seq) } catch { throw LedgerError.wrap(error) }
+                    let stored = try (payload ?? []).withUnsafeBytes { bytes in
+                        Result { () throws(LedgerError) in try StoredEvent.decodeForLedger(bytes, seq: seq) }
+                    }.get()
+                    var target: Event?
+                    if case .eventVoided(let void) = stored.event.body { target = try resolve(void.seq) }
+                    fold.apply(stored.event, stream: stored.stream, seq: seq, target: target)
+                }
+                return nil
+            }
+        }
         var payload: [UInt8] = []
         payload.reserveCapacity(1024)
         var storedDuplicates: [(seq: Int64, event: Event, line: Int)] = []
@@ -65,7 +85,7 @@ extension Ledger {
                 func refuse(_ reason: String) -> LedgerError {
                     LedgerError(.refused, "line \(number): \(event.type.rawValue): \(reason)")
                 }
-                if let id = event.id, let earlierSeq = fold.ids[id] {
+                if let id = event.id, let earlierSeq = try fold.ids[id] ?? fromScope({ scope throws(SnapshotError) in try scope.seq(ofKey: id) }) ?? fold.ids[id] {
                     if let envelope, envelope.seq != earlierSeq {
                         throw refuse("seq \(envelope.seq): this event is already stored at seq \(earlierSeq)")
                     }
@@ -86,6 +106,7 @@ extension Ledger {
                 // A void's target is read first, so that a damaged or unreadable log is not mistaken for a missing seq.
                 var target: Event?
                 if case .eventVoided(let void) = event.body { target = try resolve(void.seq) }
+                _ = try fromScope { scope throws(SnapshotError) -> Void? in try scope.prepare(&fold, for: event, target: target) }
                 do throws(Refusal) {
                     try fold.state.check(event) { _ in target }
                 } catch {
@@ -114,8 +135,11 @@ extension Ledger {
                 report.lastSeq = receipt.lastSeq
                 report.head = receipt.head
                 if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval {
-                    // The batch is durable; a snapshot that fails to write is only a missed cache.
-                    try? writeSnapshot(fold, head: receipt.head, lastRecord: receipt.lastRecord)
+                    // The batch is durable; a snapshot that fails to write is only a missed cache. A scoped fold
+                    // holds only part of the state: the whole one is folded from the old snapshot to store.
+                    if let whole = fold.isWhole ? fold : try? self.fold() {
+                        try? writeSnapshot(whole, head: receipt.head, lastRecord: receipt.lastRecord)
+                    }
                 }
             }
         } catch {
@@ -124,6 +148,25 @@ extension Ledger {
         }
         return report
     }
+
+    /// The fold a batch is checked against: with a usable snapshot, a scoped one that loads from it only what
+    /// the events after it and the batch need (`SnapshotScope`); else the whole fold.
+    private func appendFold() throws(LedgerError) -> (LedgerFold, SnapshotScope?) {
+        if Ledger.scopedAppend, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
+           let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+            do {
+                try foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
+                return (fold, scope)
+            } catch {
+                // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
+            }
+        }
+        return (try self.fold(), nil)
+    }
+
+    /// Whether `append` checks a batch against a scoped fold when it can; task-local so that a test can compare
+    /// it with the whole fold.
+    @TaskLocal static var scopedAppend = true
 
     /// Refuses the batch if any line repeats the `id` of a stored event without being that same event.
     ///

@@ -24,7 +24,8 @@ public struct RebuildReport: Sendable, Equatable {
 
 extension Ledger {
     /// Appends of at least this many events past the snapshot write a new one, so later commands fold a short tail.
-    public static let snapshotInterval: Int64 = 100_000
+    /// Task-local so that a test can lower it.
+    @TaskLocal public static var snapshotInterval: Int64 = 100_000
 
     /// The folder's snapshot, if it exists, is readable and matches the log: the record at its seq has its head hash.
     func usableSnapshot(reader: LogReader) -> (SnapshotFile, SnapshotReader)? {
@@ -45,9 +46,11 @@ extension Ledger {
     /// targets; the second keeps those events as it meets them, so no target is looked up in the log
     /// unless it lies before `position`. A fold from the first record decodes on a second thread while
     /// this one applies.
+    /// With `scope`, the fold is a scoped one (`SnapshotScope`): what each event needs is loaded before it is applied.
     @discardableResult
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
-                  only streams: Set<String>? = nil, progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
+                  only streams: Set<String>? = nil, scope: SnapshotScope? = nil,
+                  progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
         // With a stream filter, events are skipped by their header, undecoded (a unit's events can name a
         // dealer enrolled, or a policy published, after the snapshot, so those always apply).
@@ -68,10 +71,17 @@ extension Ledger {
             func apply(_ stored: StoredEvent, seq: Int64) throws(LedgerError) {
                 if let progress, seq & 0xFFFF == 0 { progress(seq, nil) }
                 if targets.contains(seq) { kept[seq] = stored.event }
-                try fold.apply(stored, seq: seq) { seq throws(LedgerError) in
+                func resolve(_ seq: Int64) throws(LedgerError) -> Event? {
                     if let event = kept.removeValue(forKey: seq) { return event }
                     return try self.event(at: seq)
                 }
+                guard let scope else { return try fold.apply(stored, seq: seq, resolve: resolve) }
+                var target: Event?
+                if case .eventVoided(let void) = stored.event.body, void.seq < seq { target = try resolve(void.seq) }
+                do { try scope.prepare(&fold, for: stored.event, target: target) } catch {
+                    throw LedgerError(.io, error.reason)
+                }
+                try fold.apply(stored, seq: seq) { _ in target }
             }
             if position == nil, streams == nil {
                 return try reader.scan(from: 1, decodingInParallel: { record in

@@ -145,6 +145,8 @@ public struct LedgerFold: Sendable {
     var versions = KeyTable<UInt32>()
     /// False for a query's fold, loaded from a snapshot without `ids` and `versions`: never appended to nor stored.
     var hasKeys = true
+    /// False for a scoped fold (`SnapshotScope`), which holds only the units its events needed: never stored.
+    var isWhole = true
 
     init() {}
 
@@ -186,6 +188,12 @@ public struct LedgerFold: Sendable {
                               + "but the event belongs to stream \(stream) at version \(version)")
         }
         record(stored.event, seq: seq, target: target)
+    }
+
+    /// Starts a stream that the fold has not met at the version a snapshot gave it (a scoped fold, which looks
+    /// streams up in the snapshot as they come).
+    mutating func startStream(_ stream: String, at version: UInt32) {
+        if versions[stream] == nil { versions[stream] = version }
     }
 
     /// Applies an event `append` has just checked and stored in `stream`.

@@ -7,28 +7,33 @@ import WarrantyProjections
 
 /// The projection cache `state.snapshot`: the folded state at a log position, checked against the log before use.
 ///
-/// Layout (little-endian): a 300-byte header — magic `WLSNAPS1`, file version u32 (3), state format version
+/// Layout (little-endian): a 324-byte header — magic `WLSNAPS1`, file version u32 (4), state format version
 /// u32, last seq i64, head hash (32 bytes), the last record's segment base seq i64, byte offset i64 and
-/// length u32, section count u32 (9), then per section offset u64, length u64, CRC-32C u32 and reserved
-/// u32, and finally the CRC-32C of the header's first 296 bytes — followed by the sections: policies,
-/// dealers, notices, other, units, unit index, idempotency keys, stream versions, dealer index. The unit index is a u32
-/// count, then per unit (sorted by serial) the serial's offset u32 and length u32 in the serial blob, the
-/// record's offset u64 and length u32 in the units section and the record's CRC-32C u32, then the blob.
-/// Keys and versions are a u32 count of (u16 length, UTF-8, i64 seq or u32 version), each key once, in log
-/// order: keys by the seq that used them, streams by their first event. The dealer index is a u32 count of
-/// dealers, then per dealer (sorted by id) the id's offset u32 and length u32 in the id blob, the index u32
-/// of its first position and the count u32 of its positions, then every dealer's positions (u32 numbers of
-/// unit index entries, increasing: the units it sold or visited), then the blob.
+/// length u32, section count u32 (10), then per section offset u64, length u64, CRC-32C u32 and reserved
+/// u32, and finally the CRC-32C of the header's first 320 bytes — followed by the sections: policies,
+/// dealers, notices, other, units, unit index, idempotency keys, stream versions, dealer index, identifier
+/// index. The unit index is a u32 count, then per unit (sorted by serial) the serial's offset u32 and length
+/// u32 in the serial blob, the record's offset u64 and length u32 in the units section and the record's
+/// CRC-32C u32, then the blob. Keys and versions are lookup tables (`LookupTable`: sorted blocks with a
+/// directory, each block with its own CRC-32C) of UTF-8 key → u64 value (the seq that used the key, or the
+/// stream's last version), sorted by bytes. The dealer index is a u32 count of dealers, then per dealer
+/// (sorted by id) the id's offset u32 and length u32 in the id blob, the index u32 of its first position and
+/// the count u32 of its positions, then every dealer's positions (u32 numbers of unit index entries,
+/// increasing: the units it sold or visited), then the blob. The identifier index is a lookup table from a
+/// kind byte (0 serial, 1 complaint, 2 visit, 3 swap, 4 notice) and the id's UTF-8 to the number of the unit
+/// index entry holding it (for a notice, of its dealer's dealer index entry), sorted by kind and then as
+/// Swift strings compare (canonically equivalent spellings are equal), so that `append` finds an identifier
+/// exactly as the state's tables do.
 ///
 /// A snapshot is a cache: one whose checksums, versions, position or head hash do not match the log is
 /// ignored (and replaced by the next `rebuild` or large append), never trusted.
 struct SnapshotFile {
     static let fileName = "state.snapshot"
     static let magic = Array("WLSNAPS1".utf8)
-    static let fileVersion: UInt32 = 3
-    static let sectionCount = 9
+    static let fileVersion: UInt32 = 4
+    static let sectionCount = 10
     static let headerSize = 80 + 24 * sectionCount + 4
-    enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions, dealerIndex }
+    enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions, dealerIndex, identifiers }
 
     var lastSeq: Int64
     var head: SHA256Digest
@@ -47,7 +52,7 @@ struct SnapshotFile {
     /// - Complexity: besides the buffer, memory for the unit index and the dealer index (a few words per unit each) and one unit record.
     static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String,
                       bufferSize: Int = pieceSize) throws {
-        precondition(fold.hasKeys, "a fold loaded without its keys is never stored")
+        precondition(fold.hasKeys && fold.isWhole, "a fold loaded without its keys, or scoped, is never stored")
         try DurableFiles.replace(path: folder + "/" + fileName, bufferSize: bufferSize) { file in
             try [UInt8](repeating: 0, count: headerSize).withUnsafeBytes { try file.append($0) }
             var encoder = SectionEncoder(output: FileOutput(file: file))
@@ -194,32 +199,29 @@ struct SnapshotFile {
     /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
     /// damaged or a record cannot be read. A dealer the index does not name has none.
     func dealerRecords(_ dealer: String, _ reader: SnapshotReader) -> [[UInt8]]? {
-        guard let index = section(.dealerIndex, reader), index.count >= 4 else { return nil }
-        let count = Int(index.littleUInt32(at: 0))
-        guard count <= (index.count - 4) / 16 else { return nil }
-        func field(_ entry: Int, _ number: Int) -> Int { Int(index.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
-        // The positions are written dealer after dealer, and the blob of ids follows them.
-        let positionsStart = 4 + 16 * count
-        let total = count == 0 ? 0 : field(count - 1, 2) + field(count - 1, 3)
-        let blob = positionsStart + 4 * total
-        guard blob <= index.count else { return nil }
-        for entry in 0..<count {
-            let idStart = blob + field(entry, 0), idEnd = idStart + field(entry, 1)
-            let first = field(entry, 2), positions = field(entry, 3)
-            guard idEnd <= index.count, first + positions <= total else { return nil }
-            // As strings, as identifiers compare: an id in another Unicode normalization names the same dealer.
-            guard String(decoding: index[idStart..<idEnd], as: UTF8.self) == dealer else { continue }
-            guard let entries = unitEntryCount(reader) else { return nil }
-            var records: [[UInt8]] = []
-            records.reserveCapacity(positions)
-            for number in first..<(first + positions) {
-                guard let record = unitRecord(atEntry: Int(index.littleUInt32(at: positionsStart + 4 * number)), of: entries, reader)
-                else { return nil }
-                records.append(record)
-            }
-            return records
+        guard let index = DealerIndex(section(.dealerIndex, reader)) else { return nil }
+        // As strings, as identifiers compare: an id in another Unicode normalization names the same dealer.
+        guard let entry = (0..<index.count).first(where: { index.dealer($0) == dealer }) else { return [] }
+        return records(index.positions(entry), reader)
+    }
+
+    /// The dealer of entry `number` of the dealer index and its records; nil when the index is damaged or a record cannot be read.
+    func dealerEntry(_ number: Int, _ reader: SnapshotReader) -> (dealer: String, records: [[UInt8]])? {
+        guard let index = DealerIndex(section(.dealerIndex, reader)), number < index.count,
+              let records = records(index.positions(number), reader) else { return nil }
+        return (index.dealer(number), records)
+    }
+
+    /// The records of these unit index entries; nil when one cannot be read.
+    private func records(_ entries: [Int], _ reader: SnapshotReader) -> [[UInt8]]? {
+        guard let count = unitEntryCount(reader) else { return nil }
+        var records: [[UInt8]] = []
+        records.reserveCapacity(entries.count)
+        for number in entries {
+            guard let record = unitRecord(atEntry: number, of: count, reader) else { return nil }
+            records.append(record)
         }
-        return []
+        return records
     }
 
     /// A state holding the policies, the dealers, the given unit records, the records of `more` serials that the
@@ -292,12 +294,12 @@ struct SnapshotFile {
     }
 
     /// The number of entries in the unit index, read from its first bytes.
-    private func unitEntryCount(_ reader: SnapshotReader) -> Int? {
+    func unitEntryCount(_ reader: SnapshotReader) -> Int? {
         reader.read(at: sections[Section.unitIndex.rawValue].offset, count: 4).map { Int($0.littleUInt32(at: 0)) }
     }
 
     /// The record of entry `number` of a unit index of `count` entries, checked against the entry's checksum.
-    private func unitRecord(atEntry number: Int, of count: Int, _ reader: SnapshotReader) -> [UInt8]? {
+    func unitRecord(atEntry number: Int, of count: Int, _ reader: SnapshotReader) -> [UInt8]? {
         let index = sections[Section.unitIndex.rawValue]
         let units = sections[Section.units.rawValue]
         guard number < count, let entry = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24),
@@ -329,28 +331,52 @@ struct SnapshotFile {
         return entries
     }
 
-    /// The keys of a keys or versions section in their stored order, read from `stream` one entry at a time;
-    /// nil unless the bytes are exactly such a list and have the section's checksum.
+    /// The keys of a keys or versions section, read from `stream` one entry at a time; nil unless the bytes are
+    /// exactly such a table, each key once, and have the section's checksum.
     static func decodeKeys<Value>(_ stream: SectionStream, _ value: (UInt64) -> Value) -> KeyTable<Value>? {
-        let width = MemoryLayout<Value>.size
-        guard let countBytes = try? stream.next(4) else { return nil }
-        let count = Int(UInt32(littleEndian: countBytes.loadUnaligned(as: UInt32.self)))
-        guard Int64(count) <= stream.length / Int64(2 + width) else { return nil }
         var table = KeyTable<Value>()
-        for _ in 0..<count {
-            guard let lengthBytes = try? stream.next(2) else { return nil }
-            let length = Int(UInt16(littleEndian: lengthBytes.loadUnaligned(as: UInt16.self)))
-            guard let entry = try? stream.next(length + width) else { return nil }
-            let key = UnsafeRawBufferPointer(rebasing: entry[0..<length])
-            guard String(validating: key, as: UTF8.self) != nil else { return nil }
-            let stored = width == 8 ? UInt64(littleEndian: entry.loadUnaligned(fromByteOffset: length, as: UInt64.self))
-                                    : UInt64(UInt32(littleEndian: entry.loadUnaligned(fromByteOffset: length, as: UInt32.self)))
+        let decoded = LookupTable.decode(stream) { key, stored in
+            guard String(validating: key, as: UTF8.self) != nil else { return false }
             let before = table.count
             table.set(key, value(stored))
-            guard table.count == before + 1 else { return nil }  // each key once
+            return table.count == before + 1  // each key once
         }
-        guard stream.remaining == 0, stream.checksumHolds() else { return nil }
-        return table
+        return decoded ? table : nil
+    }
+}
+
+/// A dealer index section, checked: per dealer its id and the unit index entries of the units it sold or visited.
+struct DealerIndex {
+    private let bytes: [UInt8]
+    let count: Int
+    private let positionsStart: Int
+    private let blob: Int
+
+    init?(_ bytes: [UInt8]?) {
+        guard let bytes, bytes.count >= 4 else { return nil }
+        self.bytes = bytes
+        count = Int(bytes.littleUInt32(at: 0))
+        guard count <= (bytes.count - 4) / 16 else { return nil }
+        // The positions are written dealer after dealer, and the blob of ids follows them.
+        positionsStart = 4 + 16 * count
+        func field(_ entry: Int, _ number: Int) -> Int { Int(bytes.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
+        let total = count == 0 ? 0 : field(count - 1, 2) + field(count - 1, 3)
+        blob = positionsStart + 4 * total
+        guard blob <= bytes.count else { return nil }
+        for entry in 0..<count {
+            guard blob + field(entry, 0) + field(entry, 1) <= bytes.count, field(entry, 2) + field(entry, 3) <= total else { return nil }
+        }
+    }
+
+    private func field(_ entry: Int, _ number: Int) -> Int { Int(bytes.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
+
+    func dealer(_ entry: Int) -> String {
+        String(decoding: bytes[(blob + field(entry, 0))..<(blob + field(entry, 0) + field(entry, 1))], as: UTF8.self)
+    }
+
+    /// The unit index entries of a dealer's units, increasing.
+    func positions(_ entry: Int) -> [Int] {
+        (field(entry, 2)..<(field(entry, 2) + field(entry, 3))).map { Int(bytes.littleUInt32(at: positionsStart + 4 * $0)) }
     }
 }
 
@@ -392,12 +418,15 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         try endSection()
         try appendUnitIndex()
         try endSection()
-        // In insertion order, which is log order whether folded at once or in steps: deterministic.
+        // In byte order, so that a key is found by binary search (`SnapshotLookup`).
         try appendKeys(fold.ids) { UInt64(bitPattern: $0) }
         try endSection()
         try appendKeys(fold.versions) { UInt64($0) }
         try endSection()
-        try appendDealerIndex(fold.state.dealerIndex(unitOrder: unitIndex.map(\.serial)))
+        let dealerIndex = fold.state.dealerIndex(unitOrder: unitIndex.map(\.serial))
+        try appendDealerIndex(dealerIndex)
+        try endSection()
+        try appendIdentifiers(fold.state, dealerIndex: dealerIndex)
         try endSection()
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
@@ -456,15 +485,34 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         }
     }
 
-    /// A u32 count, then per key a u16 length, its UTF-8 and the value (u64 or u32 by the value's width).
+    /// A lookup table of the keys in UTF-8 byte order, with their values.
     private mutating func appendKeys<Value>(_ table: KeyTable<Value>, _ value: (Value) -> UInt64) throws {
-        let width = MemoryLayout<Value>.size
-        try append(UInt32(table.count))
-        try table.forEach { key, stored in
-            try append(UInt16(key.count))
-            try append(key)
-            if width == 8 { try append(value(stored)) } else { try append(UInt32(value(stored))) }
+        let order = table.byteOrder()
+        try LookupTable.encode(count: order.count, entry: { index, visit in
+            try table.withEntry(order[index]) { key, stored in try visit(key, value(stored)) }
+        }, emit: { bytes in try append(bytes) })
+    }
+
+    /// The identifier index: a lookup table from each serial, complaint, visit and swap (a kind byte, then the
+    /// id) to the number of its unit's entry in the unit index, and from each notice to the number of its
+    /// dealer's entry in the dealer index; sorted by kind, then as strings compare.
+    private mutating func appendIdentifiers(_ state: LedgerState, dealerIndex: [(dealer: String, positions: [UInt32])]) throws {
+        var entries: [(kind: IdentifierKind, id: String, value: UInt64)] = []
+        for (number, entry) in unitIndex.enumerated() {
+            entries.append((.serial, entry.serial, UInt64(number)))
+            for (kind, id) in state.identifiers(ofUnit: entry.serial) ?? [] { entries.append((kind, id, UInt64(number))) }
         }
+        var dealerNumbers: [String: Int] = [:]
+        for (number, entry) in dealerIndex.enumerated() { dealerNumbers[entry.dealer] = number }
+        for (notice, dealer) in state.noticeDealers {
+            // A notice's dealer owns its lines, so the dealer index names it.
+            entries.append((.notice, notice, UInt64(dealerNumbers[dealer]!)))
+        }
+        entries.sort { $0.kind != $1.kind ? $0.kind.rawValue < $1.kind.rawValue : $0.id < $1.id }
+        try LookupTable.encode(count: entries.count, entry: { index, visit in
+            let entry = entries[index]
+            try ([entry.kind.rawValue] + Array(entry.id.utf8)).withUnsafeBytes { try visit($0, entry.value) }
+        }, emit: { bytes in try append(bytes) })
     }
 
     private mutating func append<T: FixedWidthInteger>(_ value: T) throws {

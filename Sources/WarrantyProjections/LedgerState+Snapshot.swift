@@ -692,7 +692,7 @@ extension LedgerState {
     }
 
     /// Reads the policies section into `policies` and `policiesByModel`; returns the terms in seq order.
-    private mutating func loadPolicies(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [PolicyTerms] {
+    mutating func loadPolicies(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [PolicyTerms] {
         var reader = SnapshotReader(bytes, section: "policies")
         let count = try reader.readCount(minimumSize: 49)
         var terms: [PolicyTerms] = []
@@ -819,7 +819,7 @@ extension LedgerState {
 
     /// Reads the notices section into `notices` and `noticeOfLine`; every line must exist and be on one notice.
     /// With `only`, the notices of other dealers are read past, not kept or checked against the lines.
-    private mutating func loadNotices(_ bytes: UnsafeRawBufferPointer, of only: String? = nil) throws(SnapshotError) {
+    mutating func loadNotices(_ bytes: UnsafeRawBufferPointer, of only: String? = nil) throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
         let count = try reader.readCount(minimumSize: 33)
         notices.reserveCapacity(count)
@@ -878,7 +878,7 @@ extension LedgerState {
     ///
     /// Identifiers seen twice are caught afterwards by `checkLoaded`, from the counts: a second entry
     /// replaces the first, and nothing here relies on an entry being the one this record wrote.
-    private mutating func loadUnit(_ reader: inout SnapshotReader, _ load: inout UnitLoad) throws(SnapshotError) {
+    mutating func loadUnit(_ reader: inout SnapshotReader, _ load: inout UnitLoad) throws(SnapshotError) {
         let serialBytes = try reader.readStringBytes()
         guard let serial = SnapshotReader.string(serialBytes) else { throw reader.error("serial is not valid UTF-8") }
         if load.ordered, let previous = load.previous, !SnapshotReader.precedes(previous, serialBytes) {
@@ -1019,7 +1019,7 @@ extension LedgerState {
 }
 
 /// What loading unit records keeps track of across records.
-private struct UnitLoad {
+struct UnitLoad {
     /// The policies section's terms, in seq order: a record names its policy by position.
     let policies: [PolicyTerms]
     /// The sum of the amounts read so far: invoices and payments, then claim lines.
@@ -1083,7 +1083,7 @@ private struct OtherSection {
 }
 
 /// The sum of every amount loaded, kept within `Int64` with no amount negative, as `check` keeps the ledger's.
-private struct MoneyTally {
+struct MoneyTally {
     var total: Fen = 0
 
     @inline(__always)

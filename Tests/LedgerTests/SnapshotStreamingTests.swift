@@ -31,14 +31,15 @@ import WarrantyProjections
 
     /// SHA-256 of `state.snapshot` (all but the header's head hash, last-record position and checksum) for each case,
     /// in order. The streamed writer first reproduced the digests of the whole-buffer writer of commit 92b5f8d (file
-    /// version 2, 8 sections; see commit 4042632); these are of file version 3, which adds the dealer index section.
+    /// version 2, 8 sections; see commit 4042632); file version 3 added the dealer index section, and these are of file
+    /// version 4, which stores keys and versions as sorted lookup tables and adds the identifier index.
     static let recordedDigests: [String] = [
-        "ebf2ff1808d6885ac2ebfd4688dce6761f6efdafb9a2d134d6c675eca9150cbd",
-        "99f5b3eac8e33beb302533bb1856b7870b8e63f9f894412dcdd139655daf3f5c",
-        "c0be3301edc5f2d279df567acfa65a197712faa9002dd063e488129f85757a1d",
-        "5fb540c409a27052e6fa9298d900101d8d453f7a1bdb20b580da87b7476d4fe7",
-        "9690e2a172860a8fe4159105172c725ce05d83c5d7d291a1409bb247032580b8",
-        "e89adf99a1a4f9080242ec6c86c4c8022191dab452a4dc4f2ef3744a5a25e158",
+        "6e89a6e394004249f8077dd66efe13a4df1874740284d324ce04204936f90773",
+        "ad4d3f96090a152ea7697be9e8a296086c627c3970cad89d9a039c5d4e13dbb7",
+        "38e085ba8d2764746055974166f419d8757a41985002e35b5e5e3f1e3e5971fa",
+        "3250ca0a5df7eb81794bb3a960e28e19c4a45692fa3fd2a41e50546fffdd2a8c",
+        "66b98ba5d029359342a885e09cf2c54ae1e6e31c1f71655936df05ac0ba8b009",
+        "2ea7808ebde97e33c3d781cbf19d7c692c86f3e2a46aa7cc37f25cb1475781e3",
     ]
 
     /// Builds the case's ledger in a new folder under `scratch` and returns it.

@@ -1,0 +1,174 @@
+import WarrantyDomain
+import WarrantyProjections
+
+/// What `append` checks a batch against when the ledger has a usable snapshot: a partial state that holds the
+/// policies and dealers, and each unit and notice only once an event needs it, read from the snapshot then;
+/// idempotency keys and stream versions are looked up in the snapshot's sorted tables.
+///
+/// The state stays exact for every event it is asked about: a unit's snapshot record is loaded before the first
+/// event after the snapshot that reads or changes the unit (`prepare`), so when it is loaded no later event has
+/// touched it yet. Identifiers are found as the state's tables find them (canonically equivalent spellings are
+/// the same identifier), keys and stream names byte for byte, as `KeyTable` compares them.
+final class SnapshotScope {
+    let file: SnapshotFile
+    private let reader: SnapshotReader
+    private let ids: LookupTableReader
+    private let versions: LookupTableReader
+    private let identifiers: LookupTableReader
+    private let policies: [UInt8]
+    private var notices: [UInt8]?
+    private let unitEntries: Int
+    /// Serials whose snapshot records are loaded: never loaded again, even once a void has removed the unit.
+    private var loaded: Set<String> = []
+    /// Dealers whose units and notices are all loaded.
+    private var scopedDealers: Set<String> = []
+
+    /// The scope of a snapshot and a state holding its policies and dealers only; nil when a part is damaged.
+    init?(file: SnapshotFile, reader: SnapshotReader) {
+        guard let ids = LookupTableReader(reader, file.sections[SnapshotFile.Section.ids.rawValue], order: .bytes),
+              let versions = LookupTableReader(reader, file.sections[SnapshotFile.Section.versions.rawValue], order: .bytes),
+              let identifiers = LookupTableReader(reader, file.sections[SnapshotFile.Section.identifiers.rawValue], order: .kindThenText),
+              let policies = file.section(.policies, reader), let unitEntries = file.unitEntryCount(reader) else { return nil }
+        self.file = file
+        self.reader = reader
+        self.ids = ids
+        self.versions = versions
+        self.identifiers = identifiers
+        self.policies = policies
+        self.unitEntries = unitEntries
+    }
+
+    /// The fold at the snapshot: policies, dealers, voided seqs and the money total, no unit.
+    func emptyFold() -> LedgerFold? {
+        guard let (state, _) = file.loadUnits([], more: [], noticesOf: nil, reader) else { return nil }
+        var fold = LedgerFold(state: state, lastSeq: file.lastSeq)
+        fold.isWhole = false
+        return fold
+    }
+
+    /// The seq of the stored event that used idempotency key `id`, if the snapshot holds it.
+    func seq(ofKey id: String) throws(SnapshotError) -> Int64? {
+        try ids.value(of: id, reader).map { Int64(bitPattern: $0) }
+    }
+
+    /// The version of a stream's last event at the snapshot, if it had one.
+    func version(ofStream stream: String) throws(SnapshotError) -> UInt32? {
+        try versions.value(of: stream, reader).map { UInt32(truncatingIfNeeded: $0) }
+    }
+
+    /// `prepare(_:for:target:)` for a fold's state, and the event's stream started at its snapshot version.
+    func prepare(_ fold: inout LedgerFold, for event: Event, target: Event?) throws(SnapshotError) {
+        try prepare(&fold.state, for: event, target: target)
+        let stream = fold.state.stream(of: event, target: target)
+        if fold.versions[stream] == nil, let version = try version(ofStream: stream) { fold.startStream(stream, at: version) }
+    }
+
+    /// Loads into `state` what `check`, `stream(of:)` and `apply` of `event` read or change: the units it names,
+    /// the units holding the complaints, visits, swaps and lines it names, and for notices and for voids whose
+    /// target may be on a notice, every unit and notice of the dealer concerned. `target` is a void's target.
+    func prepare(_ state: inout LedgerState, for event: Event, target: Event?) throws(SnapshotError) {
+        switch event.body {
+        case .policyPublished, .dealerEnrolled, .dealerInvoiced, .paymentReceived:
+            break
+        case .unitSold(let sale): try unit(sale.serial, &state)
+        case .cardRegistered(let card): try unit(card.serial, &state)
+        case .unitInstalled(let installation): try unit(installation.serial, &state)
+        case .unitReturned(let returned): try unit(returned.serial, &state)
+        case .unitExchanged(let exchange):
+            try unit(exchange.serial, &state)
+            try unit(exchange.replacement, &state)
+        case .complaintLodged(let lodged):
+            try identifier(.complaint, lodged.complaint, &state)
+            try unit(lodged.serial, &state)
+        case .visitRecorded(let visit):
+            try identifier(.visit, visit.visit, &state)
+            try unit(visit.serial, &state)
+            if let complaint = visit.complaint { try identifier(.complaint, complaint, &state) }
+        case .partSwapped(let swap):
+            try identifier(.swap, swap.swap, &state)
+            try identifier(.visit, swap.visit, &state)
+            try unit(swap.serial, &state)
+        case .partReturned(let returned): try identifier(.swap, returned.swap, &state)
+        case .partAppraised(let appraisal): try identifier(.swap, appraisal.swap, &state)
+        case .costWrittenOff(let notice):
+            try identifier(.notice, notice.notice, &state)
+            try dealer(notice.dealer, &state)
+            for line in notice.lines {
+                try identifier(.visit, line, &state)
+                try identifier(.swap, line, &state)
+            }
+        case .writeoffConfirmed(let confirmation): try identifier(.notice, confirmation.notice, &state)
+        case .eventVoided:
+            guard let target else { break }
+            try prepare(&state, for: target, target: nil)
+            // A line of the target may be on a notice, which depends on it: its dealer's notices are needed.
+            switch target.body {
+            case .visitRecorded(let visit): try dealer(visit.dealer, &state)
+            case .partSwapped(let swap): if let owner = state.swapDealer(swap.swap) { try dealer(owner, &state) }
+            default: break
+            }
+        }
+    }
+
+    /// Loads the unit `serial` names, if the snapshot holds it and it is not loaded yet.
+    private func unit(_ serial: String, _ state: inout LedgerState) throws(SnapshotError) {
+        try identifier(.serial, serial, &state)
+    }
+
+    /// Loads the unit holding an identifier (or for a notice, its dealer's units and notices), if the state does
+    /// not hold it and the snapshot does.
+    private func identifier(_ kind: IdentifierKind, _ id: String, _ state: inout LedgerState) throws(SnapshotError) {
+        guard !state.holds(kind, id),
+              let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
+        if kind == .notice {
+            guard let (dealer, _) = file.dealerEntry(Int(number), reader) else { throw damaged("its dealer index") }
+            try self.dealer(dealer, &state)
+            return
+        }
+        guard let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }
+        try load([record], &state, noticesOf: nil)
+    }
+
+    /// Loads every unit a dealer sold or visited and the dealer's notices, once.
+    private func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
+        guard !scopedDealers.contains(dealer) else { return }
+        guard let records = file.dealerRecords(dealer, reader) else { throw damaged("its dealer index") }
+        if notices == nil { notices = file.section(.notices, reader) }
+        guard notices != nil else { throw damaged("its notices") }
+        try load(records, &state, noticesOf: dealer)
+        scopedDealers.insert(dealer)
+    }
+
+    /// Adds the records not loaded yet and the records of the units they refer to, with a dealer's notices.
+    private func load(_ given: [[UInt8]], _ state: inout LedgerState, noticesOf dealer: String?) throws(SnapshotError) {
+        var records: [[UInt8]] = []
+        var pending = given
+        while let record = pending.popLast() {
+            guard let serial = record.withUnsafeBytes({ try? LedgerState.serial(ofUnitRecord: $0) }),
+                  let related = record.withUnsafeBytes({ try? LedgerState.relatedSerials(inUnitRecord: $0) }) else {
+                throw damaged("a unit record")
+            }
+            guard loaded.insert(serial).inserted else { continue }
+            records.append(record)
+            for serial in related where !loaded.contains(serial) && !state.hasUnit(serial) {
+                guard let number = try identifiers.value(of: serial, kind: IdentifierKind.serial.rawValue, reader),
+                      let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }
+                pending.append(record)
+            }
+        }
+        let result = withBuffers(records) { buffers in
+            policies.withUnsafeBytes { policies in
+                (notices ?? []).withUnsafeBytes { notices in
+                    Result { () throws(SnapshotError) in
+                        try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
+                    }
+                }
+            }
+        }
+        if case .failure(let error) = result { throw error }
+    }
+
+    private func damaged(_ what: String) -> SnapshotError {
+        SnapshotError(reason: "\(SnapshotFile.fileName): \(what) cannot be read")
+    }
+}

@@ -1,0 +1,72 @@
+import WarrantyDomain
+
+/// The kinds of identifier that are unique in the ledger and that a snapshot's identifier index finds.
+public enum IdentifierKind: UInt8, Sendable, CaseIterable {
+    case serial, complaint, visit, swap, notice
+}
+
+extension LedgerState {
+    /// Whether this state holds a live identifier of that kind.
+    public func holds(_ kind: IdentifierKind, _ id: String) -> Bool {
+        switch kind {
+        case .serial: units[id] != nil
+        case .complaint: complaints[id] != nil
+        case .visit: visits[id] != nil
+        case .swap: swaps[id] != nil
+        case .notice: notices[id] != nil
+        }
+    }
+
+    /// The dealer who owns a swap's part line (the dealer of its visit).
+    public func swapDealer(_ swap: String) -> String? {
+        swaps[swap]?.dealer
+    }
+
+    /// The complaint, visit and swap ids recorded against a unit, in that order; nil for a serial this state does not hold.
+    public func identifiers(ofUnit serial: String) -> [(kind: IdentifierKind, id: String)]? {
+        guard let unit = units[serial] else { return nil }
+        return unit.complaints.map { (.complaint, $0) } + unit.visits.map { (.visit, $0) } + unit.swaps.map { (.swap, $0) }
+    }
+
+    /// Every live notice with its dealer.
+    public var noticeDealers: [(notice: String, dealer: String)] {
+        notices.map { ($0.key, $0.value.dealer) }
+    }
+
+    /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`, maybe with
+    /// later events applied since) the records of more units from the same snapshot, and with `noticesOf` that
+    /// dealer's notices from its notices section.
+    ///
+    /// The caller keeps the state exact: no event applied since the snapshot may have touched these units or
+    /// notices (a record is what the snapshot took), the records are of units the state does not hold, and the
+    /// records of every unit a dealer sold or visited are loaded before or with its notices.
+    public mutating func addUnits(_ records: [UnsafeRawBufferPointer], policies: UnsafeRawBufferPointer,
+                                  notices: UnsafeRawBufferPointer? = nil, noticesOf dealer: String? = nil) throws(SnapshotError) {
+        // A record names its policy by position in the snapshot's policies section; policies are never removed.
+        var scratch = LedgerState()
+        let terms = try scratch.loadPolicies(policies).map { self.policies[$0.id] ?? $0 }
+        var load = UnitLoad(policies: terms, ordered: false)
+        let before = (units: units.count, complaints: complaints.count, visits: visits.count, swaps: swaps.count)
+        for (position, record) in records.enumerated() {
+            var reader = SnapshotReader(record, section: "unit record")
+            do throws(SnapshotError) {
+                let serial = try Self.serial(ofUnitRecord: record)
+                guard units[serial] == nil else { throw reader.error("unit \(quoted(serial)) is already loaded") }
+                try loadUnit(&reader, &load)
+                try reader.expectEnd()
+            } catch {
+                throw SnapshotError(reason: "unit record \(position) of \(records.count): \(error.reason)")
+            }
+        }
+        guard units.count - before.units == load.units, complaints.count - before.complaints == load.complaints,
+              visits.count - before.visits == load.visits, swaps.count - before.swaps == load.swaps else {
+            throw SnapshotError(reason: "snapshot: a serial, complaint, visit or swap of the loaded records is already held")
+        }
+        for (serial, holder) in load.holders where units[holder] == nil {
+            throw SnapshotError(reason: "snapshot: unit \(quoted(serial)) takes its registration from unit \(quoted(holder)), whose record is not loaded")
+        }
+        if let notices, let dealer {
+            try loadNotices(notices, of: dealer)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Ledger
+import Foundation
+import LedgerLog
+import Testing
+import WarrantyDomain
+
+/// `append` on a ledger with a snapshot checks the batch against a scoped fold that loads from the snapshot only
+/// what the events need. It must accept, refuse and store exactly what the whole fold does: two ledgers fed the
+/// same batches, one scoped and one whole, must keep the same head hash and give the same refusals.
+@Suite(.serialized) struct ScopedAppendTests {
+    static let lines = generatedLines(units: 400, seed: 11)
+
+    /// Two ledgers in lockstep: `scoped` appends as `append` does, `whole` with the whole fold.
+    struct Pair {
+        let scratch = temporaryFolder()
+        let scoped: Ledger
+        let whole: Ledger
+        var clock: Int64 = 1_700_000_000_000_000
+
+        init() throws {
+            scoped = try Ledger.create(folder: scratch + "/scoped", timeZone: TimeZoneOffset("+08:00")!)
+            whole = try Ledger.create(folder: scratch + "/whole", timeZone: TimeZoneOffset("+08:00")!)
+        }
+
+        func remove() {
+            for name in ["scoped", "whole"] { removeFolder(scratch + "/" + name) }
+            removeFolder(scratch)
+        }
+
+        /// Appends the lines to both with the same recorded time; the outcome: the report, or the error's text.
+        mutating func append(_ lines: some Collection<String>, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+            clock += 1_000_000
+            let path = scratch + "/input.jsonl"
+            let file = fopen(path, "w")!
+            let text = lines.joined(separator: "\n") + "\n"
+            _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, file) }
+            fclose(file)
+            defer { unlink(path) }
+            func outcome(_ ledger: Ledger) -> String {
+                do {
+                    let report = try ledger.append(try LineReader(path: path), recordedMicroseconds: clock)
+                    return "appended \(report.appended), duplicates \(report.duplicates), head \(report.head)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            let scopedOutcome = outcome(scoped)
+            let wholeOutcome = Ledger.$scopedAppend.withValue(false) { outcome(whole) }
+            #expect(scopedOutcome == wholeOutcome, sourceLocation: sourceLocation)
+            return scopedOutcome
+        }
+    }
+
+    @Test func batchesAfterASnapshotAreStoredExactlyAsTheWholeFoldStoresThem() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        _ = try pair.append(Self.lines[..<2_000])
+        _ = try pair.scoped.rebuild()
+        _ = try pair.whole.rebuild()
+        // A tail after the snapshot, then batches of many sizes on top of it.
+        var start = 2_000
+        for size in [600, 1, 2, 7, 50, 300, 1, 13, 900] {
+            let end = min(Self.lines.count, start + size)
+            let outcome = try pair.append(Self.lines[start..<end])
+            #expect(outcome.hasPrefix("appended \(end - start)"), "\(outcome)")
+            start = end
+        }
+        _ = try pair.append(Self.lines[start...])
+        // Resent lines (those with an idempotency key) are duplicates in both.
+        let resent = Self.lines[100..<400].filter { $0.contains("\"id\":") }
+        let outcome = try pair.append(resent)
+        #expect(outcome.hasPrefix("appended 0, duplicates \(resent.count)"), "\(outcome)")
+    }
+
+    @Test func refusalsAfterASnapshotAreTheWholeFoldsRefusals() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        _ = try pair.append(Self.lines[..<3_000])
+        _ = try pair.scoped.rebuild()
+        _ = try pair.whole.rebuild()
+        _ = try pair.append(Self.lines[3_000..<3_400])
+        let later = Array(Self.lines[3_400...])
+        // Every later event with its identifiers swapped for those of other events: unknown, duplicate, of
+        // another unit or dealer; each alone, so that each is accepted or refused on its own.
+        let fields = ["serial", "complaint", "visit", "swap", "notice", "dealer", "replacement"]
+        var values: [String: [String]] = [:]
+        for line in Self.lines { for field in fields { if let value = Self.value(of: field, in: line) { values[field, default: []].append(value) } } }
+        var refused = 0
+        var accepted = 0
+        for (number, line) in later.enumerated() where number % 29 == 0 {
+            for (index, field) in fields.enumerated() {
+                guard let value = Self.value(of: field, in: line), let pool = values[field] else { continue }
+                let other = pool[(number * 7 + index * 13) % pool.count]
+                let mutated = line.replacingOccurrences(of: "\"\(field)\":\"\(value)\"", with: "\"\(field)\":\"\(other)\"")
+                    .replacingOccurrences(of: "\"id\":\"", with: "\"id\":\"m\(number)-\(index)-")
+                let outcome = try pair.append([mutated])
+                if outcome.hasPrefix("appended 1") { accepted += 1 } else { refused += 1 }
+            }
+        }
+        // Voids of every stored event after the snapshot and of a sample before it, late enough to pass the dating rule.
+        for seq in Array(stride(from: 1, to: 3_000, by: 151)) + Array(stride(from: 3_001, through: 3_400, by: 9)) {
+            let void = #"{"type":"event.voided","at":"2030-01-01","data":{"seq":\#(seq),"reason":"test"}}"#
+            if try pair.append([void]).hasPrefix("appended 1") { accepted += 1 } else { refused += 1 }
+        }
+        // Line ids of other dealers, on notices already, or not approved.
+        let lineIDs = (values["visit"] ?? []) + (values["swap"] ?? [])
+        for (number, dealer) in Set(values["dealer"] ?? []).sorted().prefix(12).enumerated() {
+            let ids = (0..<3).map { lineIDs[(number * 31 + $0 * 101) % lineIDs.count] }
+            let notice = #"{"type":"cost.written-off","at":"2030-06-01","data":{"notice":"N-TEST-\#(number)","dealer":"\#(dealer)","lines":[\#(ids.map { "\"\($0)\"" }.joined(separator: ","))],"amount":0}}"#
+            if try pair.append([notice]).hasPrefix("appended 1") { accepted += 1 } else { refused += 1 }
+        }
+        _ = try pair.append(later)
+        #expect(refused > 60 && accepted > 10, "refused \(refused), accepted \(accepted)")
+    }
+
+    @Test func aScopedAppendPastTheIntervalStoresTheWholeStateAsItsSnapshot() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        try Ledger.$snapshotInterval.withValue(1_000) {
+            _ = try pair.append(Self.lines[..<1_500])
+            _ = try pair.append(Self.lines[1_500..<2_000])
+            _ = try pair.append(Self.lines[2_000..<3_100])
+        }
+        let scopedSnapshot = DurableFiles.contents(of: pair.scoped.folder + "/" + SnapshotFile.fileName, limit: 1 << 30)
+        let wholeSnapshot = DurableFiles.contents(of: pair.whole.folder + "/" + SnapshotFile.fileName, limit: 1 << 30)
+        #expect(scopedSnapshot != nil && scopedSnapshot == wholeSnapshot)
+        #expect(SnapshotFile.open(folder: pair.scoped.folder)?.0.lastSeq == 3_100)
+    }
+
+    @Test func aSnapshotDamagedUnderABatchHandsItToTheWholeFoldWithTheEventsSoFar() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        _ = try pair.append(Self.lines[..<3_000])
+        _ = try pair.scoped.rebuild()
+        _ = try pair.whole.rebuild()
+        // Every block of the scoped ledger's identifier index damaged, its directory left whole: the first lookup fails.
+        let path = pair.scoped.folder + "/" + SnapshotFile.fileName
+        var bytes = try #require(readFile(path))
+        func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let section = 80 + 24 * SnapshotFile.Section.identifiers.rawValue
+        let start = field(section), length = field(section + 8)
+        for offset in stride(from: start + length - 1, to: start + length / 10, by: -300) { bytes[offset] ^= 0x20 }
+        writeFile(path, bytes)
+        let dealer = try #require(Self.lines.lazy.compactMap { Self.value(of: "dealer", in: $0) }.first)
+        // Three events that look nothing up in the identifier index go first: they are in the batch when the damage is met.
+        let invoices = (1...3).map { #"{"type":"dealer.invoiced","at":"2030-01-0\#($0)","data":{"dealer":"\#(dealer)","invoice":"INV-T\#($0)","amount":100}}"# }
+        let outcome = try pair.append(invoices + Self.lines[3_000..<3_300])
+        #expect(outcome.hasPrefix("appended 303"), "\(outcome)")
+    }
+
+    /// The string value of `"field":"…"` in a line, if any.
+    static func value(of field: String, in line: String) -> String? {
+        guard let range = line.range(of: "\"\(field)\":\"") else { return nil }
+        let rest = line[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
