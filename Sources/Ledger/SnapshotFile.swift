@@ -119,11 +119,13 @@ struct SnapshotFile {
         guard let reader = SnapshotReader(path: folder + "/" + fileName) else {
             return FileStatus.exists(folder + "/" + fileName) ? .damaged : .missing
         }
-        guard let header = reader.read(at: 0, count: headerSize), Array(header[0..<8]) == magic else { return .damaged }
+        // The versions first: another file version may have another header size.
+        guard let start = reader.read(at: 0, count: 16), Array(start[0..<8]) == magic else { return .damaged }
+        guard start.littleUInt32(at: 8) == fileVersion, start.littleUInt32(at: 12) == StateSnapshot.formatVersion else { return .otherVersion }
+        guard let header = reader.read(at: 0, count: headerSize) else { return .damaged }
         func u32(_ at: Int) -> UInt32 { header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
         func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
         guard u32(headerSize - 4) == CRC32C.checksum(header[0..<headerSize - 4]) else { return .damaged }
-        guard u32(8) == fileVersion, u32(12) == StateSnapshot.formatVersion else { return .otherVersion }
         guard Int(u32(76)) == sectionCount else { return .damaged }
         let recordLength = Int(u32(72))
         var file = SnapshotFile(lastSeq: Int64(bitPattern: u64(16)), head: SHA256Digest(bytes: header[24..<56])!,
