@@ -39,27 +39,29 @@ enum LookupTable {
         }
     }
 
-    /// Encodes `count` entries, which `entry(i, visit)` hands over in sorted order, to `emit`: a first pass
-    /// sizes and checksums the blocks for the directory, a second writes them.
-    static func encode(count: Int, entry: (Int, (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void,
-                       emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Encodes `count` entries to `emit`: `entry(i, &key)` appends the i-th key's bytes in sorted order to `key`
+    /// and returns its value. A first pass sizes and checksums the blocks for the directory, a second writes them.
+    static func encode(count: Int, entry: (Int, inout [UInt8]) -> UInt64, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         let blockCount = (count + blockEntries - 1) / blockEntries
         var directory: [(length: Int, checksum: UInt32, firstKey: [UInt8])] = []
         directory.reserveCapacity(blockCount)
         var block: [UInt8] = []
-        func encodeBlock(_ number: Int) throws {
+        func encodeBlock(_ number: Int) {
             block.removeAll(keepingCapacity: true)
             for index in (number * blockEntries)..<min(count, (number + 1) * blockEntries) {
-                try entry(index) { key, value in
-                    precondition(key.count <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
-                    block.appendLittle(UInt16(key.count))
-                    block.append(contentsOf: key)
-                    block.appendLittle(value)
-                }
+                // The key goes in after a placeholder for its length.
+                let start = block.count
+                block.append(contentsOf: [0, 0])
+                let value = entry(index, &block)
+                let length = block.count - start - 2
+                precondition(length <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
+                block[start] = UInt8(length & 0xFF)
+                block[start + 1] = UInt8(length >> 8)
+                block.appendLittle(value)
             }
         }
         for number in 0..<blockCount {
-            try encodeBlock(number)
+            encodeBlock(number)
             let keyLength = Int(block.littleUInt16(at: 0))
             directory.append((block.count, CRC32C.checksum(block), Array(block[2..<(2 + keyLength)])))
         }
@@ -82,7 +84,7 @@ enum LookupTable {
         for block in directory { head.append(contentsOf: block.firstKey) }
         try head.withUnsafeBytes { try emit($0) }
         for number in 0..<blockCount {
-            try encodeBlock(number)
+            encodeBlock(number)
             try block.withUnsafeBytes { try emit($0) }
         }
     }
