@@ -5,79 +5,30 @@ import JSONText
 import LedgerLog
 import WarrantyDomain
 
-/// A file written under a temporary name and renamed into place only once complete and synced,
-/// so an export is never seen half-written; removed again if it is never committed.
+/// A file of an export: a `ReplacementFile`, so it is never seen half-written and is removed again if it is never
+/// committed, whose write errors are all reported by `commit()`.
 public final class ExportFile {
-    public let path: String
-    private let temporary: String
-    private var descriptor: Int32
-    private var buffer: [UInt8] = []
-    private var failure: Int32?
+    private let file: ReplacementFile
+    public var path: String { file.path }
 
     /// Starts a new file that will replace `path` on `commit()`.
     public init(path: String) throws(LedgerError) {
-        self.path = path
-        temporary = path + ".tmp-\(getpid())"
-        unlink(temporary)
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw LedgerError(errno == ENOENT ? .notFound : .io, "cannot create \(temporary): \(String(cString: strerror(errno)))")
-        }
-        buffer.reserveCapacity(1 << 20)
+        do { file = try ReplacementFile(path: path) } catch { throw LedgerError(error) }
     }
 
-    deinit {
-        if descriptor >= 0 {
-            close(descriptor)
-            unlink(temporary)
-        }
+    /// Adds `bytes` at the end of the file; a failure to write them is thrown by `commit()`.
+    public func write(_ bytes: [UInt8]) {
+        try? bytes.withUnsafeBytes { try file.append($0) }
     }
 
-    public func write(_ bytes: some Sequence<UInt8>) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 20 { flush() }
-    }
-
-    public func write(_ text: String) { write(text.utf8) }
-
-    private func flush() {
-        guard failure == nil else { return buffer.removeAll(keepingCapacity: true) }
-        buffer.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let count = Glibc.write(descriptor, raw.baseAddress! + done, raw.count - done)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 {
-                    failure = count < 0 ? errno : EIO
-                    return
-                }
-                done += count
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
+    public func write(_ text: String) {
+        var text = text
+        try? text.withUTF8 { try file.append(UnsafeRawBufferPointer($0)) }
     }
 
     /// Writes what is buffered, syncs the file, renames it over `path` and syncs the folder.
     public func commit() throws(LedgerError) {
-        flush()
-        if failure == nil && fsync(descriptor) != 0 { failure = errno }
-        if let failure {
-            throw LedgerError(.io, "cannot write \(temporary): \(String(cString: strerror(failure)))")
-        }
-        close(descriptor)
-        descriptor = -1
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw LedgerError(.io, "cannot rename \(temporary) to \(path): \(String(cString: strerror(code)))")
-        }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
-        }
+        do { try file.commit() } catch { throw LedgerError(error) }
     }
 }
 
@@ -185,7 +136,7 @@ public final class ExportFolder {
     /// Removes a folder of export files (and what an interrupted `ExportFile` left), if it holds nothing else.
     private static func remove(_ path: String, names: Set<String>) {
         guard let found = try? DurableFiles.names(in: path) else { return }
-        for name in found where names.contains(name) || names.contains(where: { name.hasPrefix($0 + ".tmp-") }) {
+        for name in found where names.contains(name) || names.contains(where: { name.hasPrefix($0 + ".new-") }) {
             unlink(path + "/" + name)
         }
         rmdir(path)

@@ -132,12 +132,8 @@ final class MerkleTreeView: MerkleSubtreeSource {
                 }
             }
             chunks.append(bytes)
-            do {
-                try DurableFiles.replace(path: path, chunks: chunks)
-            } catch {
-                // `replace` leaves its temporary file, `merkle.tree.new`, behind when it fails.
-                unlink(path + ".new")
-            }
+            // A failed replace removes its new file again.
+            try? DurableFiles.replace(path: path, chunks: chunks)
         }
     }
 

@@ -7,7 +7,8 @@ import Glibc
 /// Each closure behaves as the Glibc call it is named after: it returns -1 (or a negative count)
 /// and sets `errno` on failure. `posix` calls Glibc directly. Tests replace it for the length of
 /// an operation with `FileSystem.$current.withValue(double) { ... }`; a `LogWriter` captures
-/// `current` when it opens, `DurableFiles` reads it per call. Reads never go through the seam.
+/// `current` when it opens and a `ReplacementFile` when it is created, `DurableFiles` reads it per
+/// call. Reads never go through the seam.
 @_spi(Testing) public struct FileSystem: Sendable {
     public var open: @Sendable (_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32
     public var pwrite: @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, _ offset: Int64) -> Int

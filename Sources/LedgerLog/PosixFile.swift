@@ -184,41 +184,48 @@ extension DurableFiles {
         }
     }
 
-    /// Replaces the file at `path` atomically with what `body` writes: a new file beside it, written through
-    /// a buffer of `bufferSize` bytes, synced, renamed over `path`, and the folder synced, so a crash leaves
-    /// either the old file or the new one.
+    /// Replaces the file at `path` atomically with what `body` writes to a `ReplacementFile`, which is then committed.
     public static func replace(path: String, bufferSize: Int = 1 << 20, _ body: (ReplacementFile) throws -> Void) throws {
-        let fileSystem = FileSystem.current
-        let temporary = path + ".new"
-        _ = fileSystem.unlink(temporary)
-        let file = ReplacementFile(try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem),
-                                   bufferSize: bufferSize)
+        let file = try ReplacementFile(path: path, bufferSize: bufferSize)
         try body(file)
-        try file.flush()
-        try file.file.sync()
-        guard fileSystem.rename(temporary, path) == 0 else { throw LogError.system("rename", temporary, errno) }
-        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        try Folder.sync(folder.isEmpty ? "." : folder, fileSystem: fileSystem)
+        try file.commit()
     }
 }
 
-/// The new file `DurableFiles.replace` writes: bytes appended through a fixed buffer, and earlier bytes overwritten in place.
+/// A new file that replaces `path` atomically on `commit()`: written beside it under a name of this process's own
+/// (`path.new-PID`), through a fixed buffer, then synced, renamed over `path`, and the folder synced, so a crash
+/// leaves either the old file or the new one. Dropped uncommitted, the new file is removed.
+///
+/// The first failed write is kept: `append`, `overwrite` and `flush` throw it from then on, and so does `commit`,
+/// so a writer may also ignore their errors and learn of the failure at the end.
 public final class ReplacementFile {
-    fileprivate let file: PosixFile
+    /// The file replaced.
+    public let path: String
+    private let temporary: String
+    private let file: PosixFile
     private let buffer: UnsafeMutableRawBufferPointer
     /// Bytes in `buffer`, not yet written; they belong at `size - buffered`.
     private var buffered = 0
     /// The bytes appended so far, written or still buffered.
     public private(set) var size: Int64 = 0
+    private var failure: LogError?
+    private var committed = false
 
-    fileprivate init(_ file: consuming PosixFile, bufferSize: Int) {
+    /// Starts the new file; `path` is untouched until `commit()`.
+    public init(path: String, bufferSize: Int = 1 << 20) throws(LogError) {
         precondition(bufferSize > 0, "a replacement file needs a buffer")
-        self.file = file
+        let fileSystem = FileSystem.current
+        self.path = path
+        temporary = path + ".new-\(getpid())"
+        // What an earlier process of the same id left when it stopped before committing.
+        _ = fileSystem.unlink(temporary)
+        file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem)
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     }
 
     deinit {
         buffer.deallocate()
+        if !committed { _ = file.fileSystem.unlink(temporary) }
     }
 
     /// Adds `bytes` at the end of the file; they reach it when the buffer fills, or at `flush`.
@@ -227,7 +234,7 @@ public final class ReplacementFile {
         while !rest.isEmpty {
             if buffered == 0 && rest.count >= buffer.count {
                 // Nothing to gather: a large piece goes straight to the file.
-                try file.write(rest, at: size)
+                try write(rest, at: size)
                 size += Int64(rest.count)
                 return
             }
@@ -243,8 +250,7 @@ public final class ReplacementFile {
 
     /// Writes the buffered bytes to the file.
     public func flush() throws(LogError) {
-        guard buffered > 0 else { return }
-        try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), at: size - Int64(buffered))
+        try write(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), at: size - Int64(buffered))
         buffered = 0
     }
 
@@ -252,7 +258,28 @@ public final class ReplacementFile {
     public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(LogError) {
         precondition(offset >= 0 && offset <= size - Int64(bytes.count), "only bytes already appended are overwritten")
         try flush()
-        try file.write(bytes, at: offset)
+        try write(bytes, at: offset)
+    }
+
+    /// Writes the buffered bytes, syncs the new file, renames it over `path` and syncs the folder.
+    public func commit() throws(LogError) {
+        try flush()
+        try file.sync()
+        guard file.fileSystem.rename(temporary, path) == 0 else { throw .system("rename", temporary, errno) }
+        committed = true
+        let slash = path.lastIndex(of: "/")
+        try Folder.sync(slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ".", fileSystem: file.fileSystem)
+    }
+
+    /// Writes `bytes` at `offset`, unless an earlier write failed; either failure is thrown, and kept.
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(LogError) {
+        if let failure { throw failure }
+        do {
+            try file.write(bytes, at: offset)
+        } catch {
+            failure = error
+            throw error
+        }
     }
 }
 

@@ -213,10 +213,10 @@ import Testing
                 #expect(thrown?.message.contains(Self.cause(of: fault)) == true, context)
             }
             #expect(contents == (renamed || thrown == nil ? new.flatMap { $0 } : old), context)
-            // The next replace succeeds, whatever the failed one left beside the file.
+            // The failed replace left nothing beside the file, and the next one succeeds.
+            #expect(try DurableFiles.names(in: folder) == ["state.snapshot"], context)
             try DurableFiles.replace(path: path, chunks: new)
             #expect(fileBytes(path) == new.flatMap { $0 })
-            unlink(path + ".new")
         }
     }
 }
