@@ -60,17 +60,17 @@ extension Ledger {
         func fromScope<T>(_ body: (SnapshotScope) throws(SnapshotError) -> T?) throws(LedgerError) -> T? {
             guard let current = scope else { return nil }
             do { return try body(current) } catch {
+                Ledger.scopeFallback?(error.reason)
                 scope = nil
                 fold = try self.fold()
+                // Checked again as they are applied: a scoped fold that had let one through is an error, not a trap.
                 for seq in (committedSeq + 1)..<(committedSeq + 1 + Int64(report.appended)) {
                     let payload: [UInt8]?
                     do { payload = try writer.pendingPayload(seq) } catch { throw LedgerError.wrap(error) }
                     let stored = try (payload ?? []).withUnsafeBytes { bytes in
                         Result { () throws(LedgerError) in try StoredEvent.decodeForLedger(bytes, seq: seq) }
                     }.get()
-                    var target: Event?
-                    if case .eventVoided(let void) = stored.event.body { target = try resolve(void.seq) }
-                    fold.apply(stored.event, stream: stored.stream, seq: seq, target: target)
+                    try fold.apply(stored, seq: seq, resolve: resolve)
                 }
                 return nil
             }
@@ -159,14 +159,19 @@ extension Ledger {
                 return (fold, scope)
             } catch {
                 // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
+                Ledger.scopeFallback?(error.message)
             }
         }
         return (try self.fold(), nil)
     }
 
-    /// Whether `append` checks a batch against a scoped fold when it can; task-local so that a test can compare
-    /// it with the whole fold.
-    @TaskLocal static var scopedAppend = true
+    /// Whether `append` checks a batch against a scoped fold when it can; task-local so that a test or a benchmark
+    /// can compare it with the whole fold.
+    @TaskLocal public static var scopedAppend = true
+
+    /// Told why, each time a scoped fold hands a batch to the whole fold; task-local so that a test can tell
+    /// that the scoped fold did the work.
+    @TaskLocal static var scopeFallback: (@Sendable (String) -> Void)?
 
     /// Refuses the batch if any line repeats the `id` of a stored event without being that same event.
     ///

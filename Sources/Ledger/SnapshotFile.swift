@@ -207,13 +207,6 @@ struct SnapshotFile {
         return records(index.positions(entry), reader)
     }
 
-    /// The dealer of entry `number` of the dealer index and its records; nil when the index is damaged or a record cannot be read.
-    func dealerEntry(_ number: Int, _ reader: SnapshotReader) -> (dealer: String, records: [[UInt8]])? {
-        guard let index = DealerIndex(section(.dealerIndex, reader)), number < index.count,
-              let records = records(index.positions(number), reader) else { return nil }
-        return (index.dealer(number), records)
-    }
-
     /// The records of these unit index entries; nil when one cannot be read.
     private func records(_ entries: [Int], _ reader: SnapshotReader) -> [[UInt8]]? {
         guard let count = unitEntryCount(reader) else { return nil }

@@ -9,7 +9,8 @@ import WarrantyProjections
 ///
 /// Layout (little-endian): u32 entry count, u32 block count, then per block the u64 offset of the block from
 /// the section's start, its u32 length, its u32 CRC-32C, and the u32 offset and u32 length of its first key
-/// in the key blob; then the u32 blob length and the blob of first keys; then the blocks back to back. A block
+/// in the key blob; then the u32 blob length and the blob of first keys; then the CRC-32C u32 of all of that
+/// (the directory, which steers every search); then the blocks back to back. A block
 /// holds up to `blockEntries` entries, each a u16 key length, the key's bytes and a u64 value. Keys are
 /// sorted by the table's `Order` and each appears once.
 enum LookupTable {
@@ -69,7 +70,7 @@ enum LookupTable {
         head.appendLittle(UInt32(count))
         head.appendLittle(UInt32(blockCount))
         let blobLength = directory.reduce(0) { $0 + $1.firstKey.count }
-        var offset = 8 + 24 * blockCount + 4 + blobLength
+        var offset = 8 + 24 * blockCount + 4 + blobLength + 4
         var blobOffset = 0
         for block in directory {
             head.appendLittle(UInt64(offset))
@@ -82,6 +83,7 @@ enum LookupTable {
         }
         head.appendLittle(UInt32(blobLength))
         for block in directory { head.append(contentsOf: block.firstKey) }
+        head.appendLittle(CRC32C.checksum(head))
         try head.withUnsafeBytes { try emit($0) }
         for number in 0..<blockCount {
             encodeBlock(number)
@@ -96,7 +98,7 @@ enum LookupTable {
         let count = Int(head.little(UInt32.self, at: 0)), blockCount = Int(head.little(UInt32.self, at: 4))
         guard Int64(count) <= stream.length / 10, blockCount == (count + blockEntries - 1) / blockEntries,
               (try? stream.next(24 * blockCount)) != nil, let blobLength = try? stream.next(4),
-              (try? stream.next(Int(blobLength.little(UInt32.self, at: 0)))) != nil else { return false }
+              (try? stream.next(Int(blobLength.little(UInt32.self, at: 0)) + 4)) != nil else { return false }
         for _ in 0..<count {
             guard let lengthBytes = try? stream.next(2) else { return false }
             let length = Int(lengthBytes.little(UInt16.self, at: 0))
@@ -125,8 +127,10 @@ struct LookupTableReader {
               Int64(24 * blockCount + 12) <= section.length,
               let directory = reader.read(at: start + 8, count: 24 * blockCount + 4) else { return nil }
         let blobLength = Int(directory.littleUInt32(at: 24 * blockCount))
-        guard let blob = reader.read(at: start + 12 + Int64(24 * blockCount), count: blobLength) else { return nil }
-        var next = Int64(12 + 24 * blockCount + blobLength)
+        guard let rest = reader.read(at: start + 12 + Int64(24 * blockCount), count: blobLength + 4),
+              CRC32C.checksum(head + directory + rest.dropLast(4)) == rest.littleUInt32(at: blobLength) else { return nil }
+        let blob = Array(rest.dropLast(4))
+        var next = Int64(12 + 24 * blockCount + blobLength + 4)
         var blocks: [(offset: Int64, length: Int, checksum: UInt32)] = []
         var firstKeys: [Range<Int>] = []
         for number in 0..<blockCount {

@@ -121,8 +121,10 @@ final class SnapshotScope {
         guard !state.holds(kind, id),
               let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
         if kind == .notice {
-            guard let (dealer, _) = file.dealerEntry(Int(number), reader) else { throw damaged("its dealer index") }
-            try self.dealer(dealer, &state)
+            guard let index = DealerIndex(file.section(.dealerIndex, reader)), Int(number) < index.count else {
+                throw damaged("its dealer index")
+            }
+            try dealer(index.dealer(Int(number)), &state)
             return
         }
         guard let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }

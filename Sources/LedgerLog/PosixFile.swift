@@ -217,10 +217,23 @@ public final class ReplacementFile {
         let fileSystem = FileSystem.current
         self.path = path
         temporary = path + ".new-\(getpid())"
-        // What an earlier process of the same id left when it stopped before committing.
-        _ = fileSystem.unlink(temporary)
+        ReplacementFile.removeAbandoned(beside: path, fileSystem: fileSystem)
         file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, fileSystem: fileSystem)
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    /// Removes the temporaries of `path` that processes which no longer run left when they stopped before
+    /// committing (killed mid-write), and this process's own; a running process's temporary is left to it.
+    private static func removeAbandoned(beside path: String, fileSystem: FileSystem) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".new-"
+        for name in (try? Folder.names(folder)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if pid == getpid() || (kill(pid, 0) == -1 && errno == ESRCH) {
+                _ = fileSystem.unlink(folder + "/" + name)
+            }
+        }
     }
 
     deinit {

@@ -219,4 +219,16 @@ import Testing
             #expect(fileBytes(path) == new.flatMap { $0 })
         }
     }
+    /// A temporary left by a killed process is removed by the next replace of the same file; a running process's is not.
+    @Test func aReplaceRemovesTheTemporariesOfProcessesThatNoLongerRun() throws {
+        let folder = temporaryFolder()
+        defer { removeFolder(folder) }
+        let path = folder + "/state.snapshot"
+        let abandoned = path + ".new-999999999"   // beyond any pid_max: no such process
+        let running = path + ".new-1"             // init runs as long as the machine does
+        for name in [abandoned, running] { try DurableFiles.create(path: name, bytes: [1, 2, 3]) }
+        try DurableFiles.replace(path: path, chunks: [[7]])
+        #expect(try DurableFiles.names(in: folder).sorted() == ["state.snapshot", "state.snapshot.new-1"])
+        #expect(fileBytes(path) == [7])
+    }
 }

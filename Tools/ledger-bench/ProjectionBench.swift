@@ -58,6 +58,10 @@ struct ProjectionBench {
         let fold = try foldFigures(prefixFolder: prefixFolder, events: built.prefixEvents)
         fflush(nil)
 
+        // 5. append of one line onto the warm snapshot (last: it adds events to the ledger).
+        try appendFigures(binary: ledgerBinary, folder: folder, built: built)
+        fflush(nil)
+
         print("targets (units = \(Report.grouped(units)) sold; the state holds \(Report.grouped(built.unitsInState)) "
               + "with replacements)")
         Report.target("full rebuild (ledger rebuild) events/s", measured: rebuild.best.eventsPerSecond,
@@ -390,6 +394,51 @@ struct ProjectionBench {
                           Measurement.total(helpRuns.map { $0.measurement() })])
         print("")
         return StatusFigures(medianMilliseconds: Spread(statusRuns.map { $0.seconds * 1e3 }).median)
+    }
+
+    // MARK: 5. append of one line
+
+    /// `ledger append` of one complaint on a live unit as a child process (it loads from the snapshot only that
+    /// unit), against the same kind of line appended in this process with the whole fold, as `append` did before.
+    private func appendFigures(binary: String, folder: String, built: Built) throws {
+        print("== append of one line (a complaint on a random live unit): `ledger --dir D append FILE` as a child process, "
+              + "warm snapshot; baseline: the same append in this process with the whole fold ==")
+        let ledger = try Ledger(folder: folder)
+        let day = Day(ProjectionBench.asOf)!
+        let live = try built.serials.filter { serial in
+            guard let status = try ledger.state(forUnit: serial).unitStatus(serial: serial, on: day) else { return false }
+            return status.state != .returned && status.state != .exchanged
+        }
+        guard live.count >= 6 else { throw BenchError("fewer than 6 live units among the sampled serials") }
+        let scratch = workspace.file("child")
+        let input = workspace.file("one-line.jsonl")
+        func writeLine(_ number: Int, _ serial: String) throws {
+            let line = #"{"type":"complaint.lodged","at":"2026-06-30","id":"bench-c-\#(number)","data":{"complaint":"BENCH-C-\#(number)","serial":"\#(serial)","fault":"bench"}}"# + "\n"
+            guard let file = fopen(input, "w") else { throw BenchError("cannot write \(input)") }
+            _ = line.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, file) }
+            fclose(file)
+        }
+        var runs: [ChildRun] = []
+        for (number, serial) in live.prefix(5).enumerated() {
+            try writeLine(number, serial)
+            let run = try ChildProcess.run(binary, ["--dir", folder, "append", input], scratch: scratch)
+            guard run.succeeded, run.output.contains("appended: 1") else {
+                throw BenchError("append failed (\(run.ending)): \(run.output.prefix(500))\(run.errorOutput.prefix(1_000))")
+            }
+            runs.append(run)
+        }
+        try writeLine(5, live[5])
+        let watch = Stopwatch()
+        let report = try Ledger.$scopedAppend.withValue(false) { try ledger.append(try LineReader(path: input)) }
+        guard report.appended == 1 else { throw BenchError("the whole-fold append did not append its line") }
+        var whole = Measurement(operations: 1)
+        watch.stop(&whole)
+        let times = Spread(runs.map { $0.seconds * 1e3 })
+        print("  ledger append (one line), whole process: median \(Report.fixed(times.median, 1)) ms over \(runs.count) runs, "
+              + "peak RSS \(Report.fixed(Spread(runs.map { Double($0.peakBytes) }).median / 1_048_576, 1)) MiB")
+        print("  baseline, whole fold in this process: \(Report.fixed(whole.seconds * 1e3, 1)) ms "
+              + "(\(Report.fixed(whole.seconds * 1e3 / times.median, 1))× the scoped append)")
+        print("")
     }
 
     // MARK: 4. Binary fold against the JSON baseline

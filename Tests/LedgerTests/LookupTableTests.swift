@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Ledger
+import Testing
+import WarrantyProjections
+
+/// The snapshot's sorted lookup tables: every key found, every absent key not found, around block edges.
+@Suite struct LookupTableTests {
+    /// Writes a table of `keys` (already sorted by `order`), values = positions, as a one-section file, and opens it.
+    static func table(_ keys: [[UInt8]], order: LookupTable.Order, scratch: String) throws -> (LookupTableReader, SnapshotReader) {
+        var bytes: [UInt8] = []
+        try LookupTable.encode(count: keys.count, entry: { index, key in
+            key.append(contentsOf: keys[index])
+            return UInt64(index)
+        }, emit: { bytes.append(contentsOf: $0) })
+        let path = scratch + "/table"
+        writeFile(path, bytes)
+        let reader = try #require(SnapshotReader(path: path))
+        let table = try #require(LookupTableReader(reader, (0, Int64(bytes.count), 0), order: order))
+        return (table, reader)
+    }
+
+    @Test(arguments: [0, 1, 63, 64, 65, 128, 129, 1_000])
+    func everyKeyIsFoundAndNoOther(count: Int) throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        // Keys "k0002", "k0004", …: the odd numbers between them, and keys before the first and after the last, are absent.
+        let keys = (1...max(count, 1)).prefix(count).map { Array("k\(String(repeating: "0", count: 4 - String(2 * $0).count))\(2 * $0)".utf8) }
+        let (table, reader) = try Self.table(keys, order: .bytes, scratch: scratch)
+        for (index, key) in keys.enumerated() {
+            #expect(try key.withUnsafeBytes { try table.value(of: $0, reader) } == UInt64(index))
+        }
+        for number in stride(from: 1, through: 2 * count + 1, by: 2) {
+            let absent = "k\(String(repeating: "0", count: max(0, 4 - String(number).count)))\(number)"
+            #expect(try table.value(of: absent, reader) == nil, "\(absent)")
+        }
+        for absent in ["", "a", "k", "z", "k99999"] { #expect(try table.value(of: absent, reader) == nil) }
+    }
+
+    @Test func theIdentifierOrderFindsCanonicallyEquivalentSpellings() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        let ids = ["A-1", "B-\u{00E9}", "C-2", "Z"]   // é precomposed
+        let keys = ids.flatMap { id in [IdentifierKind.serial, .visit].map { [$0.rawValue] + Array(id.utf8) } }
+            .sorted { LookupTable.Order.kindThenText.compare($0.withUnsafeBytes { $0 }, $1.withUnsafeBytes { $0 }) < 0 }
+        let (table, reader) = try Self.table(keys, order: .kindThenText, scratch: scratch)
+        let decomposed = "B-e\u{0301}"
+        #expect(try table.value(of: decomposed, kind: IdentifierKind.visit.rawValue, reader) != nil)
+        #expect(try table.value(of: decomposed, kind: IdentifierKind.serial.rawValue, reader) != nil)
+        #expect(try table.value(of: decomposed, kind: IdentifierKind.swap.rawValue, reader) == nil)
+        #expect(try table.value(of: "B-e", kind: IdentifierKind.visit.rawValue, reader) == nil)
+    }
+
+    @Test func aDamagedBlockIsAnErrorAndADamagedDirectoryUnreadable() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        let keys = (0..<200).map { Array("key-\(1_000 + $0)".utf8) }
+        _ = try Self.table(keys, order: .bytes, scratch: scratch)
+        var bytes = try #require(readFile(scratch + "/table"))
+        let length = bytes.count
+        bytes[length - 20] ^= 0x01   // inside the last block
+        writeFile(scratch + "/table", bytes)
+        let reader = try #require(SnapshotReader(path: scratch + "/table"))
+        let table = try #require(LookupTableReader(reader, (0, Int64(length), 0), order: .bytes))
+        #expect(throws: SnapshotError.self) { try table.value(of: "key-1199", reader) }
+        #expect(try table.value(of: "key-1000", reader) == 0, "another block still reads")
+        bytes[length - 20] ^= 0x01
+        bytes[8 + 24 * 4 + 4 + 2] ^= 0x01   // a first key in the directory's blob
+        writeFile(scratch + "/table", bytes)
+        #expect(LookupTableReader(try #require(SnapshotReader(path: scratch + "/table")), (0, Int64(length), 0), order: .bytes) == nil)
+    }
+}
