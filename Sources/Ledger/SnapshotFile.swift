@@ -495,38 +495,42 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
     /// id) to the number of its unit's entry in the unit index, and from each notice to the number of its
     /// dealer's entry in the dealer index; sorted by kind, then as strings compare.
     private mutating func appendIdentifiers(_ state: LedgerState, dealerIndex: [(dealer: String, positions: [UInt32])]) throws {
-        var entries: [(kind: IdentifierKind, id: String, value: UInt64)] = []
-        entries.reserveCapacity(unitIndex.count * 6)
+        // Parallel arrays, reserved to the exact count: this runs while the whole state is held.
+        var kinds: [IdentifierKind] = [], ids: [String] = [], values: [UInt32] = []
+        kinds.reserveCapacity(state.identifierCount)
+        ids.reserveCapacity(state.identifierCount)
+        values.reserveCapacity(state.identifierCount)
+        func add(_ kind: IdentifierKind, _ id: String, _ value: Int) {
+            kinds.append(kind)
+            ids.append(id)
+            values.append(UInt32(value))
+        }
         for (number, entry) in unitIndex.enumerated() {
-            entries.append((.serial, entry.serial, UInt64(number)))
-            for (kind, id) in state.identifiers(ofUnit: entry.serial) ?? [] { entries.append((kind, id, UInt64(number))) }
+            add(.serial, entry.serial, number)
+            for (kind, id) in state.identifiers(ofUnit: entry.serial) ?? [] { add(kind, id, number) }
         }
         var dealerNumbers: [String: Int] = [:]
         for (number, entry) in dealerIndex.enumerated() { dealerNumbers[entry.dealer] = number }
         for (notice, dealer) in state.noticeDealers {
             // A notice's dealer owns its lines, so the dealer index names it.
-            entries.append((.notice, notice, UInt64(dealerNumbers[dealer]!)))
+            add(.notice, notice, dealerNumbers[dealer]!)
         }
         // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
         // kind and the first 7 bytes, as one number, order most pairs without a string comparison.
-        var prefixes = [UInt64](repeating: 0, count: entries.count)
-        if entries.allSatisfy({ $0.id.utf8.allSatisfy { $0 < 0x80 } }) {
-            for (position, entry) in entries.enumerated() {
-                var prefix = UInt64(entry.kind.rawValue) << 56
-                for (index, byte) in entry.id.utf8.prefix(7).enumerated() { prefix |= UInt64(byte) << (48 - 8 * index) }
-                prefixes[position] = prefix
+        let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        var order = ids.indices.map { position -> (prefix: UInt64, position: UInt32) in
+            var prefix = UInt64(kinds[position].rawValue) << 56
+            if ascii {
+                for (index, byte) in ids[position].utf8.prefix(7).enumerated() { prefix |= UInt64(byte) << (48 - 8 * index) }
             }
-        } else {
-            for (position, entry) in entries.enumerated() { prefixes[position] = UInt64(entry.kind.rawValue) << 56 }
+            return (prefix, UInt32(position))
         }
-        let order = entries.indices.sorted { lhs, rhs in
-            prefixes[lhs] != prefixes[rhs] ? prefixes[lhs] < prefixes[rhs] : entries[lhs].id < entries[rhs].id
-        }
-        try LookupTable.encode(count: entries.count, entry: { index, key in
-            let entry = entries[order[index]]
-            key.append(entry.kind.rawValue)
-            key.append(contentsOf: entry.id.utf8)
-            return entry.value
+        order.sort { lhs, rhs in lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : ids[Int(lhs.position)] < ids[Int(rhs.position)] }
+        try LookupTable.encode(count: order.count, entry: { index, key in
+            let position = Int(order[index].position)
+            key.append(kinds[position].rawValue)
+            key.append(contentsOf: ids[position].utf8)
+            return UInt64(values[position])
         }, emit: { bytes in try append(bytes) })
     }
 

@@ -28,6 +28,11 @@ extension LedgerState {
         return unit.complaints.map { (.complaint, $0) } + unit.visits.map { (.visit, $0) } + unit.swaps.map { (.swap, $0) }
     }
 
+    /// How many live serials, complaints, visits, swaps and notices the state holds.
+    public var identifierCount: Int {
+        units.count + complaints.count + visits.count + swaps.count + notices.count
+    }
+
     /// Every live notice with its dealer.
     public var noticeDealers: [(notice: String, dealer: String)] {
         notices.map { ($0.key, $0.value.dealer) }

@@ -25,6 +25,23 @@ import WarrantyDomain
             whole = try Ledger.create(folder: scratch + "/whole", timeZone: TimeZoneOffset("+08:00")!)
         }
 
+        /// Appends the first `count` generated lines to both, then stores a snapshot of each.
+        mutating func snapshot(after count: Int) throws {
+            _ = try append(ScopedAppendTests.lines[..<count])
+            _ = try scoped.rebuild()
+            _ = try whole.rebuild()
+        }
+
+        /// Changes the scoped ledger's snapshot file: `change` gets its bytes and the start and length of `section`.
+        func damageSnapshot(_ section: SnapshotFile.Section, _ change: (inout [UInt8], Int, Int) -> Void) throws {
+            let path = scoped.folder + "/" + SnapshotFile.fileName
+            var bytes = try #require(readFile(path))
+            func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+            let entry = 80 + 24 * section.rawValue
+            change(&bytes, field(entry), field(entry + 8))
+            writeFile(path, bytes)
+        }
+
         func remove() {
             for name in ["scoped", "whole"] { removeFolder(scratch + "/" + name) }
             removeFolder(scratch)
@@ -66,9 +83,7 @@ import WarrantyDomain
     @Test func batchesAfterASnapshotAreStoredExactlyAsTheWholeFoldStoresThem() throws {
         var pair = try Pair()
         defer { pair.remove() }
-        _ = try pair.append(Self.lines[..<2_000])
-        _ = try pair.scoped.rebuild()
-        _ = try pair.whole.rebuild()
+        try pair.snapshot(after: 2_000)
         // A tail after the snapshot, then batches of many sizes on top of it.
         var start = 2_000
         for size in [600, 1, 2, 7, 50, 300, 1, 13, 900] {
@@ -87,9 +102,7 @@ import WarrantyDomain
     @Test func refusalsAfterASnapshotAreTheWholeFoldsRefusals() throws {
         var pair = try Pair()
         defer { pair.remove() }
-        _ = try pair.append(Self.lines[..<3_000])
-        _ = try pair.scoped.rebuild()
-        _ = try pair.whole.rebuild()
+        try pair.snapshot(after: 3_000)
         _ = try pair.append(Self.lines[3_000..<3_400])
         let later = Array(Self.lines[3_400...])
         // Every later event with its identifiers swapped for those of other events: unknown, duplicate, of
@@ -142,17 +155,11 @@ import WarrantyDomain
     @Test func aSnapshotDamagedUnderABatchHandsItToTheWholeFoldWithTheEventsSoFar() throws {
         var pair = try Pair()
         defer { pair.remove() }
-        _ = try pair.append(Self.lines[..<3_000])
-        _ = try pair.scoped.rebuild()
-        _ = try pair.whole.rebuild()
+        try pair.snapshot(after: 3_000)
         // Every block of the scoped ledger's identifier index damaged, its directory left whole: the first lookup fails.
-        let path = pair.scoped.folder + "/" + SnapshotFile.fileName
-        var bytes = try #require(readFile(path))
-        func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        let section = 80 + 24 * SnapshotFile.Section.identifiers.rawValue
-        let start = field(section), length = field(section + 8)
-        for offset in stride(from: start + length - 1, to: start + length / 10, by: -300) { bytes[offset] ^= 0x20 }
-        writeFile(path, bytes)
+        try pair.damageSnapshot(.identifiers) { bytes, start, length in
+            for offset in stride(from: start + length - 1, to: start + length / 10, by: -300) { bytes[offset] ^= 0x20 }
+        }
         let dealer = try #require(Self.lines.lazy.compactMap { Self.value(of: "dealer", in: $0) }.first)
         // Three events that look nothing up in the identifier index go first: they are in the batch when the damage is met.
         let invoices = (1...3).map { #"{"type":"dealer.invoiced","at":"2030-01-0\#($0)","data":{"dealer":"\#(dealer)","invoice":"INV-T\#($0)","amount":100}}"# }
@@ -163,17 +170,13 @@ import WarrantyDomain
     @Test func aDamagedLookupDirectoryIsNotSearched() throws {
         var pair = try Pair()
         defer { pair.remove() }
-        _ = try pair.append(Self.lines[..<3_000])
-        _ = try pair.scoped.rebuild()
-        _ = try pair.whole.rebuild()
+        try pair.snapshot(after: 3_000)
         // One byte of the idempotency keys' directory (a first key, which steers the search) changed.
+        try pair.damageSnapshot(.ids) { bytes, start, _ in
+            let blocks = (0..<4).reduce(0) { $0 | Int(bytes[start + 4 + $1]) << (8 * $1) }
+            bytes[start + 8 + 24 * blocks + 4 + 1] ^= 0x01
+        }
         let path = pair.scoped.folder + "/" + SnapshotFile.fileName
-        var bytes = try #require(readFile(path))
-        func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        let start = field(80 + 24 * SnapshotFile.Section.ids.rawValue)
-        let blocks = (0..<4).reduce(0) { $0 | Int(bytes[start + 4 + $1]) << (8 * $1) }
-        bytes[start + 8 + 24 * blocks + 4 + 1] ^= 0x01
-        writeFile(path, bytes)
         #expect(SnapshotScope(file: try #require(SnapshotFile.open(folder: pair.scoped.folder)?.0),
                               reader: try #require(SnapshotReader(path: path))) == nil)
         // Resent lines: with a misled search they would be stored twice.

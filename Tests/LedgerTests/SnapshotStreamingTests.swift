@@ -34,12 +34,12 @@ import WarrantyProjections
     /// version 2, 8 sections; see commit 4042632); file version 3 added the dealer index section, and these are of file
     /// version 4, which stores keys and versions as sorted lookup tables and adds the identifier index.
     static let recordedDigests: [String] = [
-        "6e89a6e394004249f8077dd66efe13a4df1874740284d324ce04204936f90773",
-        "ad4d3f96090a152ea7697be9e8a296086c627c3970cad89d9a039c5d4e13dbb7",
-        "38e085ba8d2764746055974166f419d8757a41985002e35b5e5e3f1e3e5971fa",
-        "3250ca0a5df7eb81794bb3a960e28e19c4a45692fa3fd2a41e50546fffdd2a8c",
-        "66b98ba5d029359342a885e09cf2c54ae1e6e31c1f71655936df05ac0ba8b009",
-        "2ea7808ebde97e33c3d781cbf19d7c692c86f3e2a46aa7cc37f25cb1475781e3",
+        "5b84bfaa5221014ac576025ce7afb2286c02b30bc4cce98aee3250b42c17e371",
+        "5367a2c38ca66bd3f4cbba46fae113f66739785c49564835c327e04dc832158c",
+        "01b4e9e7fd0d91ab2b3c78dffa07bbcc33ecccb590919de48521c1a7cab17e19",
+        "d8fef240e52113f567aaa99d3e0eb95d6202644f608a0e912631e1387e9ed8f9",
+        "e9a50052518699094f5555b4b950b55ea8905782c66c80f779d4a385bef0163a",
+        "5ff37cd89cb617f1fa4f08dbc4b3f275636ac0d4a9f2126d996c56b7ff2b0506",
     ]
 
     /// Builds the case's ledger in a new folder under `scratch` and returns it.
