@@ -23,7 +23,7 @@ final class SnapshotScope {
     /// Dealers whose units and notices are all loaded.
     private var scopedDealers: Set<String> = []
 
-    /// The scope of a snapshot and a state holding its policies and dealers only; nil when a part is damaged.
+    /// The scope of a snapshot whose header matched the log; nil when a part it reads up front is damaged.
     init?(file: SnapshotFile, reader: SnapshotReader) {
         guard let ids = LookupTableReader(reader, file.sections[SnapshotFile.Section.ids.rawValue], order: .bytes),
               let versions = LookupTableReader(reader, file.sections[SnapshotFile.Section.versions.rawValue], order: .bytes),
