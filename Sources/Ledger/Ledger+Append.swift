@@ -152,7 +152,7 @@ extension Ledger {
     /// The fold a batch is checked against: with a usable snapshot, a scoped one that loads from it only what
     /// the events after it and the batch need (`SnapshotScope`); else the whole fold.
     private func appendFold() throws(LedgerError) -> (LedgerFold, SnapshotScope?) {
-        if Ledger.scopedAppend, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
+        if Ledger.scopedFolds, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
            let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
             do {
                 try foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
@@ -165,9 +165,9 @@ extension Ledger {
         return (try self.fold(), nil)
     }
 
-    /// Whether `append` checks a batch against a scoped fold when it can; task-local so that a test or a benchmark
-    /// can compare it with the whole fold.
-    @TaskLocal public static var scopedAppend = true
+    /// Whether `append` and `writeoff-draft` work from a scoped fold when they can; task-local so that a test or a
+    /// benchmark can compare them with the whole fold.
+    @TaskLocal public static var scopedFolds = true
 
     /// Told why, each time a scoped fold hands a batch to the whole fold; task-local so that a test can tell
     /// that the scoped fold did the work.

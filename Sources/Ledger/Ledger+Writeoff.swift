@@ -28,17 +28,49 @@ extension Ledger {
     /// appended as is is accepted unless the ledger changes first. A line no notice can name (a repair visit and a
     /// swap share its id) or hold (its amount alone is over the money limit) is left out and listed in `skipped`.
     /// No notices means there is nothing to write off.
+    ///
+    /// With a usable snapshot the draft is made from a scoped fold (`SnapshotScope`): the dealer's units and notices,
+    /// and the units and notices its line and notice ids name anywhere in the ledger, which is all the checks read.
     public func writeoffDraft(dealer: String, on day: Day, notice requested: String? = nil) throws(LedgerError) -> WriteoffDraft {
-        var state = try self.state()
+        if Ledger.scopedFolds, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
+           let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+            do {
+                try foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
+                try scope.dealer(dealer, &fold.state)
+                return try writeoffDraft(dealer: dealer, on: day, notice: requested, state: fold.state, scope: scope)
+            } catch let error as ScopeUnavailable {
+                Ledger.scopeFallback?(error.reason)
+            } catch {
+                // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
+                if let error = error as? LedgerError, error.code != .io { throw error }
+                Ledger.scopeFallback?("\(error)")
+            }
+        }
+        let whole = try self.state()
+        do { return try writeoffDraft(dealer: dealer, on: day, notice: requested, state: whole, scope: nil) } catch {
+            throw LedgerError.wrap(error)
+        }
+    }
+
+    /// The draft from `state`, the whole state or a scoped one whose `scope` loads what each id needs first.
+    private func writeoffDraft(dealer: String, on day: Day, notice requested: String?, state: LedgerState,
+                               scope: SnapshotScope?) throws -> WriteoffDraft {
+        var state = state
+        /// Loads what the whole state would answer about an id: the unit, or a notice's dealer, holding it.
+        func need(_ kind: IdentifierKind, _ id: String) throws {
+            do { try scope?.identifier(kind, id, &state) } catch { throw ScopeUnavailable(reason: error.reason) }
+        }
         guard state.dealerName(dealer) != nil else {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
         }
-        let records = try financeRecords(knownAt: .max) { !state.isVoided($0) }
         var skipped: [WriteoffDraft.Skipped] = []
-        let lines = state.claimLines(on: day, dealer: dealer).filter { line in
+        var lines: [ClaimLine] = []
+        for line in state.claimLines(on: day, dealer: dealer) {
             // A line on a notice dated after `day` is approved on `day` but cannot go on a second notice.
-            guard line.status == .approved, records.noticesOfLine[LineRef(kind: line.kind, id: line.line)] == nil else { return false }
+            guard line.status == .approved, !state.isOnNotice(line.kind, line.line) else { continue }
             // A new notice's line ids are resolved against the ledger as it is now.
+            try need(.visit, line.line)
+            try need(.swap, line.line)
             let reason: String? = if !state.namesOneLine(line.line) {
                 "both a repair visit and a swap have the id \"\(line.line)\", so a notice cannot name one of them"
             } else if line.amount > Limits.moneyFenMax {
@@ -46,8 +78,11 @@ extension Ledger {
             } else {
                 nil
             }
-            if let reason { skipped.append(WriteoffDraft.Skipped(line: line.line, kind: line.kind, amount: line.amount, reason: reason)) }
-            return reason == nil
+            if let reason {
+                skipped.append(WriteoffDraft.Skipped(line: line.line, kind: line.kind, amount: line.amount, reason: reason))
+            } else {
+                lines.append(line)
+            }
         }
         guard !lines.isEmpty else { return WriteoffDraft(notices: [], skipped: skipped) }
 
@@ -70,8 +105,12 @@ extension Ledger {
             return number == 1 ? base : base + "-\(number)"
         }
         var suffix = 0
+        func taken(_ notice: String) throws -> Bool {
+            try need(.notice, notice)
+            return state.hasNotice(notice)
+        }
         if requested == nil {
-            while (0..<chunks.count).contains(where: { state.hasNotice(name($0, suffix: suffix + 1)) }) { suffix += 1 }
+            while try (0..<chunks.count).contains(where: { try taken(name($0, suffix: suffix + 1)) }) { suffix += 1 }
         }
         var drafts: [Event] = []
         for (index, chunk) in chunks.enumerated() {
@@ -82,6 +121,7 @@ extension Ledger {
             let notice = CostWrittenOff(notice: id, dealer: dealer, lines: chunk.map(\.line),
                                         amount: chunk.reduce(0) { $0 + $1.amount })
             let event = Event(at: day.description, day: day, body: .costWrittenOff(notice))
+            try need(.notice, id)
             do throws(Refusal) {
                 try state.check(event) { _ in nil }
             } catch {
@@ -92,6 +132,11 @@ extension Ledger {
             drafts.append(event)
         }
         return WriteoffDraft(notices: drafts, skipped: skipped)
+    }
+
+    /// A scoped fold could not read what it needed from the snapshot: the whole state answers instead.
+    struct ScopeUnavailable: Error {
+        var reason: String
     }
 
     /// Checks that `event`'s JSON line reads back, through the input path's decoder in `zone`, as `event` itself.

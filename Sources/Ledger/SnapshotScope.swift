@@ -117,7 +117,7 @@ final class SnapshotScope {
 
     /// Loads the unit holding an identifier (or for a notice, its dealer's units and notices), if the state does
     /// not hold it and the snapshot does.
-    private func identifier(_ kind: IdentifierKind, _ id: String, _ state: inout LedgerState) throws(SnapshotError) {
+    func identifier(_ kind: IdentifierKind, _ id: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !state.holds(kind, id),
               let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
         if kind == .notice {
@@ -132,7 +132,7 @@ final class SnapshotScope {
     }
 
     /// Loads every unit a dealer sold or visited and the dealer's notices, once.
-    private func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
+    func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !scopedDealers.contains(dealer) else { return }
         guard let records = file.dealerRecords(dealer, reader) else { throw damaged("its dealer index") }
         if notices == nil { notices = file.section(.notices, reader) }

@@ -10,6 +10,11 @@ extension LedgerState {
         return false
     }
 
+    /// Whether a claim line is on a live write-off notice, whatever that notice's day.
+    public func isOnNotice(_ kind: LineKind, _ id: String) -> Bool {
+        noticeOfLine[LineKey(kind: kind, id: id)] != nil
+    }
+
     /// Whether a live write-off notice has this id.
     public func hasNotice(_ id: String) -> Bool {
         notices[id] != nil

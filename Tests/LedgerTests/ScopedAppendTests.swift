@@ -68,7 +68,7 @@ import WarrantyDomain
             let fallbacks = Fallbacks()
             let scopedOutcome = Ledger.$scopeFallback.withValue({ fallbacks.add($0) }) { outcome(scoped) }
             #expect(fallbacks.reasons.count == expectedFallbacks, "\(fallbacks.reasons)", sourceLocation: sourceLocation)
-            let wholeOutcome = Ledger.$scopedAppend.withValue(false) { outcome(whole) }
+            let wholeOutcome = Ledger.$scopedFolds.withValue(false) { outcome(whole) }
             #expect(scopedOutcome == wholeOutcome, sourceLocation: sourceLocation)
             return scopedOutcome
         }
@@ -216,6 +216,43 @@ import WarrantyDomain
             let outcome = try pair.append([line])
             #expect(outcome.hasPrefix("appended 1") == accepted, "\(line): \(outcome)")
         }
+    }
+
+    @Test func writeoffDraftsFromTheScopeAreTheWholeStatesDrafts() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        try pair.snapshot(after: 3_000)
+        _ = try pair.append(Self.lines[3_000...])   // a tail after the snapshot
+        let dealers = try pair.scoped.state().dealerBalances(on: Day("2031-01-01")!).map(\.dealer)
+        var drafted = 0
+        for dealer in dealers {
+            for day in [Day("2024-06-30")!, Day("2026-01-31")!] {
+                let fallbacks = Fallbacks()
+                let scoped = try Ledger.$scopeFallback.withValue({ fallbacks.add($0) }) { try pair.scoped.writeoffDraft(dealer: dealer, on: day) }
+                let whole = try Ledger.$scopedFolds.withValue(false) { try pair.scoped.writeoffDraft(dealer: dealer, on: day) }
+                #expect(scoped.notices == whole.notices && scoped.skipped == whole.skipped, "\(dealer) on \(day)")
+                #expect(fallbacks.reasons.isEmpty, "\(fallbacks.reasons)")
+                drafted += scoped.notices.count
+            }
+        }
+        #expect(drafted > 0)
+        // A notice id another dealer's notice already has: both refuse the draft, in the same words. With the
+        // snapshot at the log's end, nothing but the drafting dealer's scope is loaded unless the draft asks for it.
+        _ = try pair.scoped.rebuild()
+        let taken = try #require(Self.lines.lazy.compactMap { Self.value(of: "notice", in: $0) }.first)
+        func refusal(_ body: () throws -> WriteoffDraft) -> String {
+            do { return "drafted \(try body().notices.count)" } catch { return "\(error)" }
+        }
+        var refused = 0
+        for dealer in dealers {
+            let day = Day("2026-01-31")!
+            let scoped = refusal { try pair.scoped.writeoffDraft(dealer: dealer, on: day, notice: taken) }
+            let whole = refusal { try Ledger.$scopedFolds.withValue(false) { try pair.scoped.writeoffDraft(dealer: dealer, on: day, notice: taken) } }
+            #expect(scoped == whole, "\(dealer)")
+            if scoped.contains("already exists") { refused += 1 }
+        }
+        #expect(refused > 0)
+        #expect(throws: LedgerError.self) { try pair.scoped.writeoffDraft(dealer: "NO-SUCH-DEALER", on: Day("2026-01-31")!) }
     }
 
     /// The string value of `"field":"…"` in a line, if any.
