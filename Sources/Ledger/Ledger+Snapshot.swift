@@ -162,16 +162,55 @@ extension Ledger {
     /// The state of one unit's records, enough for `status SERIAL`: read from the snapshot's records of that
     /// unit and the units it refers to, plus the later events of their streams; the full fold when the
     /// snapshot cannot answer.
+    ///
+    /// A serial the snapshot does not hold under that spelling is looked up in its identifier index (another
+    /// Unicode normalization of a serial it holds), and in the exchanges after it (a replacement introduced
+    /// since, whose introduction lies in the stream of the unit it replaced); a serial found nowhere gives a
+    /// state without that unit, at once.
     public func state(forUnit serial: String, knownAt: Int64 = .max) throws(LedgerError) -> LedgerState {
         let reader = try logReader()
-        if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
-           let (partial, serials) = file.loadUnit(serial, snapshotReader) {
+        guard let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt else {
+            return try state(knownAt: knownAt)
+        }
+        if let (partial, serials) = file.loadUnit(serial, snapshotReader) {
             var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
             fold.hasKeys = false
             try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: Set(serials.map { "unit:" + $0 }))
             return fold.state
         }
+        if Ledger.scopedFolds, let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+            do {
+                let chain = try replacedChain(of: serial, after: file.lastRecord, knownAt: knownAt)
+                for unit in chain { try scope.identifier(.serial, unit, &fold.state) }
+                fold.hasKeys = false
+                let streams = Set((chain + fold.state.unitSerials).map { "unit:" + $0 })
+                try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: streams)
+                return fold.state
+            } catch {
+                // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
+                Ledger.scopeFallback?("\(error)")
+            }
+        }
         return try state(knownAt: knownAt)
+    }
+
+    /// `serial`, then the serials it replaced through exchanges after `position`, newest first.
+    private func replacedChain(of serial: String, after position: RecordPosition?, knownAt: Int64) throws(LedgerError) -> [String] {
+        var replaced: [String: String] = [:]
+        do {
+            try logReader().scan(after: position) { record in
+                guard record.seq <= knownAt else { return false }
+                guard StoredEvent.hasType(record.payload, [.unitExchanged]),
+                      case .unitExchanged(let exchange) = try StoredEvent.decodeForLedger(record).event.body else { return true }
+                replaced[exchange.replacement] = exchange.serial
+                return true
+            }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+        var chain = [serial]
+        while let older = replaced[chain[chain.count - 1]], !chain.contains(older) { chain.append(older) }
+        return chain
     }
 }
 

@@ -28,6 +28,11 @@ extension LedgerState {
         return unit.complaints.map { (.complaint, $0) } + unit.visits.map { (.visit, $0) } + unit.swaps.map { (.swap, $0) }
     }
 
+    /// The serials of the units the state holds.
+    public var unitSerials: [String] {
+        Array(units.keys)
+    }
+
     /// How many live serials, complaints, visits, swaps and notices the state holds.
     public var identifierCount: Int {
         units.count + complaints.count + visits.count + swaps.count + notices.count
