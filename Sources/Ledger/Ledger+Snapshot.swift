@@ -163,22 +163,14 @@ extension Ledger {
     /// unit and the units it refers to, plus the later events of their streams; the full fold when the
     /// snapshot cannot answer.
     ///
-    /// A serial the snapshot does not hold under that spelling is looked up in its identifier index (another
-    /// Unicode normalization of a serial it holds), and in the exchanges after it (a replacement introduced
-    /// since, whose introduction lies in the stream of the unit it replaced); a serial found nowhere gives a
-    /// state without that unit, at once.
+    /// The serial is looked up in the snapshot's identifier index (so another Unicode normalization of a serial
+    /// finds it) and in the exchanges after the snapshot: a replacement introduced since (even under a serial
+    /// whose sale was voided) has its introduction in the stream of the unit it replaced. A serial found nowhere
+    /// gives a state without that unit, at once.
     public func state(forUnit serial: String, knownAt: Int64 = .max) throws(LedgerError) -> LedgerState {
         let reader = try logReader()
-        guard let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt else {
-            return try state(knownAt: knownAt)
-        }
-        if let (partial, serials) = file.loadUnit(serial, snapshotReader) {
-            var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
-            fold.hasKeys = false
-            try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: Set(serials.map { "unit:" + $0 }))
-            return fold.state
-        }
-        if Ledger.scopedFolds, let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+        if Ledger.scopedFolds, let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
+           let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
             do {
                 let chain = try replacedChain(of: serial, after: file.lastRecord, knownAt: knownAt)
                 for unit in chain { try scope.identifier(.serial, unit, &fold.state) }

@@ -34,16 +34,24 @@ extension Ledger {
     public func writeoffDraft(dealer: String, on day: Day, notice requested: String? = nil) throws(LedgerError) -> WriteoffDraft {
         if Ledger.scopedFolds, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
            let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+            // Anything that stops the scoped fold (a damaged part of the snapshot, or of the log) is left to the
+            // whole fold to get past or to report; the draft's own errors are the answer.
+            var loaded = true
             do {
                 try foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
                 try scope.dealer(dealer, &fold.state)
-                return try writeoffDraft(dealer: dealer, on: day, notice: requested, state: fold.state, scope: scope)
-            } catch let error as ScopeUnavailable {
-                Ledger.scopeFallback?(error.reason)
             } catch {
-                // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
-                if let error = error as? LedgerError, error.code != .io { throw error }
                 Ledger.scopeFallback?("\(error)")
+                loaded = false
+            }
+            if loaded {
+                do {
+                    return try writeoffDraft(dealer: dealer, on: day, notice: requested, state: fold.state, scope: scope)
+                } catch let error as ScopeUnavailable {
+                    Ledger.scopeFallback?(error.reason)
+                } catch {
+                    throw LedgerError.wrap(error)
+                }
             }
         }
         let whole = try self.state()

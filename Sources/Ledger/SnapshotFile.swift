@@ -191,13 +191,6 @@ struct SnapshotFile {
         return fold
     }
 
-    /// A state holding the policies, the dealers and only the records of `serial` and the units it refers to.
-    /// Nil when the snapshot does not hold the serial or a needed part is damaged.
-    func loadUnit(_ serial: String, _ reader: SnapshotReader) -> (LedgerState, [String])? {
-        guard let record = unitRecord(serial, reader) else { return nil }
-        return loadUnits([record], more: [], noticesOf: nil, reader)
-    }
-
     /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
     /// damaged or a record cannot be read. A dealer the index does not name has none.
     func dealerRecords(_ dealer: String, _ reader: SnapshotReader) -> [[UInt8]]? {

@@ -145,6 +145,29 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
         #"{"type":"unit.exchanged","at":"2025-04-10","data":{"serial":"SN2","replacement":"SN2-R"}}"#,
     ]
 
+    /// A serial the snapshot holds, whose sale is voided after it and which an exchange then brings back as a
+    /// replacement: its introduction is in the stream of the unit it replaced.
+    @Test func aSerialVoidedAndBroughtBackByAnExchangeAfterTheSnapshotIsAnswered() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.base, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append([
+            #"{"type":"event.voided","at":"2025-03-01","data":{"seq":4,"reason":"sold twice"}}"#,
+            #"{"type":"unit.exchanged","at":"2025-03-02","data":{"serial":"SN1","replacement":"SN2"}}"#,
+            #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C7","serial":"SN2","fault":"异响"}}"#,
+        ], to: ledger, scratch: scratch)
+        let whole = try ledger.state()
+        for serial in ["SN1", "SN2"] {
+            let partial = try ledger.state(forUnit: serial)
+            for day in ["2025-02-03", "2025-03-01", "2025-03-02", "2025-05-01"].map({ Day($0)! }) {
+                #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)")
+            }
+        }
+        #expect(whole.unitStatus(serial: "SN2", on: Day("2025-05-01")!)?.replacementOf == "SN1")
+    }
+
     @Test func aDealerEnrolledAfterTheSnapshotCanWorkOnAUnitInIt() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
