@@ -35,7 +35,8 @@ extension Ledger {
     }
 
     /// Adds to `scope` the serials that the events after the snapshot bring into a dealer's answers, in log
-    /// order: units it sells, units it visits, and the replacements of units already in scope. A unit that an
+    /// order: units it sells, units it visits, the replacements of units already in scope, and the unit a serial
+    /// already in scope replaced (after its sale was voided, an exchange can bring the serial back). A unit that an
     /// exchange after the snapshot introduced brings the unit it replaced, whose stream holds that exchange.
     /// Returns the serials those events introduce (sold or exchanged in), which the snapshot cannot hold.
     private func addTailSerials(of dealer: String, to scope: inout [String], after position: RecordPosition?,
@@ -62,6 +63,8 @@ extension Ledger {
                     introduced.insert(exchange.replacement)
                     replaced[exchange.replacement] = exchange.serial
                     if known.contains(exchange.serial) { add(exchange.replacement) }
+                    // A serial in scope voided and brought back as a replacement: its introduction is in this stream.
+                    if known.contains(exchange.replacement) { add(exchange.serial) }
                 default: break
                 }
                 return true
