@@ -145,59 +145,60 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
         #"{"type":"unit.exchanged","at":"2025-04-10","data":{"serial":"SN2","replacement":"SN2-R"}}"#,
     ]
 
+    /// A ledger in `scratch` holding `base`, a snapshot of it, then `tail`.
+    static func ledger(tail: [String], scratch: String) throws -> Ledger {
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try append(Self.base, to: ledger, scratch: scratch)
+        _ = try ledger.rebuild()
+        try append(tail, to: ledger, scratch: scratch)
+        return ledger
+    }
+
+    /// Each serial's status from its own records equals the whole state's on each day; each answer held at most 2 units.
+    static func expectSameStatus(_ ledger: Ledger, _ serials: [String], days: [String],
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let whole = try ledger.state()
+        for serial in serials {
+            let partial = try ledger.state(forUnit: serial)
+            #expect(partial.unitSerials.count <= 2, "\(serial) was answered from its own records", sourceLocation: sourceLocation)
+            for day in days.map({ Day($0)! }) {
+                #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)",
+                        sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     /// A serial the snapshot holds, whose sale is voided after it and which an exchange then brings back as a
     /// replacement: its introduction is in the stream of the unit it replaced.
     @Test func aSerialVoidedAndBroughtBackByAnExchangeAfterTheSnapshotIsAnswered() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.base, to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
-        try append([
+        let ledger = try Self.ledger(tail: [
             #"{"type":"event.voided","at":"2025-03-01","data":{"seq":4,"reason":"sold twice"}}"#,
             #"{"type":"unit.exchanged","at":"2025-03-02","data":{"serial":"SN1","replacement":"SN2"}}"#,
             #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C7","serial":"SN2","fault":"异响"}}"#,
-        ], to: ledger, scratch: scratch)
-        let whole = try ledger.state()
-        for serial in ["SN1", "SN2"] {
-            let partial = try ledger.state(forUnit: serial)
-            for day in ["2025-02-03", "2025-03-01", "2025-03-02", "2025-05-01"].map({ Day($0)! }) {
-                #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)")
-            }
-        }
-        #expect(whole.unitStatus(serial: "SN2", on: Day("2025-05-01")!)?.replacementOf == "SN1")
+        ], scratch: scratch)
+        try Self.expectSameStatus(ledger, ["SN1", "SN2"], days: ["2025-02-03", "2025-03-01", "2025-03-02", "2025-05-01"])
+        #expect(try ledger.state().unitStatus(serial: "SN2", on: Day("2025-05-01")!)?.replacementOf == "SN1")
     }
 
     @Test func aDealerEnrolledAfterTheSnapshotCanWorkOnAUnitInIt() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.base, to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
-        try append(Self.tail, to: ledger, scratch: scratch)
-        let whole = try ledger.state()
-        for serial in ["SN1", "SN2", "SN2-R", "SN3"] {
-            let partial = try ledger.state(forUnit: serial)
-            #expect(partial.unitStatuses(on: Day("2030-01-01")!).count <= 2, "\(serial) was answered from its own records")
-            for day in ["2025-02-01", "2025-04-02", "2025-04-05", "2025-05-01", "2026-06-01"].map({ Day($0)! }) {
-                #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)")
-            }
-        }
-        #expect(whole.unitStatus(serial: "SN1", on: Day("2025-05-01")!)?.extensionDays == 2)
+        let ledger = try Self.ledger(tail: Self.tail, scratch: scratch)
+        try Self.expectSameStatus(ledger, ["SN1", "SN2", "SN2-R", "SN3"], days: ["2025-02-01", "2025-04-02", "2025-04-05", "2025-05-01", "2026-06-01"])
+        #expect(try ledger.state().unitStatus(serial: "SN1", on: Day("2025-05-01")!)?.extensionDays == 2)
     }
 
     @Test func aUnitResoldAfterTheSnapshotUnderAPolicyPublishedAfterItIsAnswered() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.base, to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
         // SN2's sale (seq 4) voided, a policy published for model N, SN2 sold again as an N.
-        try append([
+        let ledger = try Self.ledger(tail: [
             #"{"type":"event.voided","at":"2025-03-01","data":{"seq":4,"reason":"wrong model"}}"#,
             #"{"type":"policy.published","at":"2025-03-01","data":{"policy":"P2","models":["N"],"effective":"2025-03-01","clockStart":"sale","returnDays":7,"exchangeDays":15,"warrantyMonths":24,"laborRate":6000}}"#,
             #"{"type":"unit.sold","at":"2025-03-02","data":{"serial":"SN2","model":"N","dealer":"D1","price":120000}}"#,
-        ], to: ledger, scratch: scratch)
+        ], scratch: scratch)
         let day = Day("2025-06-01")!
         let status = try #require(try ledger.state(forUnit: "SN2").unitStatus(serial: "SN2", on: day))
         #expect(status == (try ledger.state()).unitStatus(serial: "SN2", on: day))
