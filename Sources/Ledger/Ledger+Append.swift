@@ -173,6 +173,9 @@ extension Ledger {
     /// that the scoped fold did the work.
     @TaskLocal static var scopeFallback: (@Sendable (String) -> Void)?
 
+    /// Told each time a scoped fold's snapshot is opened; task-local so that a test can tell the scoped path was taken.
+    @TaskLocal static var scopeOpened: (@Sendable () -> Void)?
+
     /// Refuses the batch if any line repeats the `id` of a stored event without being that same event.
     ///
     /// One ordered pass over the log from the earliest such seq, however many duplicates a resent file holds.

@@ -103,9 +103,7 @@ public final class ExportFolder {
         }
         committed = true
         if previous { Self.remove(aside, names: names) }
-        let slash = path.lastIndex(of: "/")
-        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let descriptor = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = open(DurableFiles.folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor >= 0 {
             fsync(descriptor)
             close(descriptor)

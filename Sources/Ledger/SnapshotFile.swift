@@ -378,7 +378,7 @@ protocol SectionOutput {
     mutating func endSection() throws
 }
 
-/// Encodes the nine sections of a fold in file order, computing each one's length and CRC-32C as it goes.
+/// Encodes the ten sections of a fold in file order, computing each one's length and CRC-32C as it goes.
 ///
 /// Small writes are gathered in a staging buffer before they reach the output; what is kept that grows with
 /// the ledger is the unit index (serial, offset, length and checksum per unit), written after the units,

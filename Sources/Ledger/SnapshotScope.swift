@@ -36,6 +36,7 @@ final class SnapshotScope {
         self.identifiers = identifiers
         self.policies = policies
         self.unitEntries = unitEntries
+        Ledger.scopeOpened?()
     }
 
     /// The fold at the snapshot: policies, dealers, voided seqs and the money total, no unit.

@@ -122,6 +122,12 @@ enum Folder {
         return names.sorted()
     }
 
+    /// The folder holding `path` (`.` for a bare name, `/` for a path right under it) and the name in it.
+    static func parent(of path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+
     /// Whether `path` exists.
     static func exists(_ path: String) -> Bool {
         var info = stat()
@@ -137,6 +143,11 @@ enum Folder {
 /// File operations the layers above the log share: durable creation, whole-file reads, folder listing.
 public enum DurableFiles {
     /// Creates a folder with mode 0700; true if it was created, false if it already existed.
+    /// The folder holding `path` (`.` for a bare name, `/` for a path right under it).
+    public static func folder(of path: String) -> String {
+        Folder.parent(of: path).folder
+    }
+
     public static func createFolder(_ path: String) throws(LogError) -> Bool {
         try Folder.create(path)
     }
@@ -155,8 +166,7 @@ public enum DurableFiles {
         do {
             try bytes.withUnsafeBytes { buffer in try file.write(buffer, at: 0) }
             try file.sync()
-            let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            try Folder.sync(folder.isEmpty ? "." : folder, fileSystem: fileSystem)
+            try Folder.sync(Folder.parent(of: path).folder, fileSystem: fileSystem)
         } catch {
             _ = fileSystem.unlink(path)
             throw error
@@ -225,9 +235,8 @@ public final class ReplacementFile {
     /// Removes the temporaries of `path` that processes which no longer run left when they stopped before
     /// committing (killed mid-write), and this process's own; a running process's temporary is left to it.
     private static func removeAbandoned(beside path: String, fileSystem: FileSystem) {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".new-"
+        let (folder, file) = Folder.parent(of: path)
+        let prefix = file + ".new-"
         for name in (try? Folder.names(folder)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0 else { continue }
             if pid == getpid() || (kill(pid, 0) == -1 && errno == ESRCH) {
@@ -263,6 +272,8 @@ public final class ReplacementFile {
 
     /// Writes the buffered bytes to the file.
     public func flush() throws(LogError) {
+        if let failure { throw failure }
+        guard buffered > 0 else { return }
         try write(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), at: size - Int64(buffered))
         buffered = 0
     }
@@ -280,8 +291,7 @@ public final class ReplacementFile {
         try file.sync()
         guard file.fileSystem.rename(temporary, path) == 0 else { throw .system("rename", temporary, errno) }
         committed = true
-        let slash = path.lastIndex(of: "/")
-        try Folder.sync(slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ".", fileSystem: file.fileSystem)
+        try Folder.sync(Folder.parent(of: path).folder, fileSystem: file.fileSystem)
     }
 
     /// Writes `bytes` at `offset`, unless an earlier write failed; either failure is thrown, and kept.

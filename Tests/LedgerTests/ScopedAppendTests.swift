@@ -48,8 +48,10 @@ import WarrantyDomain
         }
 
         /// Appends the lines to both with the same recorded time; the outcome: the report, or the error's text.
-        mutating func append(_ lines: some Collection<String>, expectedFallbacks: Int = 0,
+        /// With a snapshot in the scoped ledger, its append must open a scope (`expectScoped: false` when it must not).
+        mutating func append(_ lines: some Collection<String>, expectedFallbacks: Int = 0, expectScoped: Bool? = nil,
                              sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+            let scopedExpected = expectScoped ?? (SnapshotFile.open(folder: scoped.folder) != nil)
             clock += 1_000_000
             let path = scratch + "/input.jsonl"
             let file = fopen(path, "w")!
@@ -66,8 +68,9 @@ import WarrantyDomain
                 }
             }
             let fallbacks = Fallbacks()
-            let scopedOutcome = Ledger.$scopeFallback.withValue({ fallbacks.add($0) }) { outcome(scoped) }
+            let scopedOutcome = fallbacks.watching { outcome(scoped) }
             #expect(fallbacks.reasons.count == expectedFallbacks, "\(fallbacks.reasons)", sourceLocation: sourceLocation)
+            #expect((fallbacks.opened > 0) == scopedExpected, "scopes opened: \(fallbacks.opened)", sourceLocation: sourceLocation)
             let wholeOutcome = Ledger.$scopedFolds.withValue(false) { outcome(whole) }
             #expect(scopedOutcome == wholeOutcome, sourceLocation: sourceLocation)
             return scopedOutcome
@@ -77,7 +80,16 @@ import WarrantyDomain
     /// The reasons the scoped fold handed a batch to the whole fold.
     final class Fallbacks: @unchecked Sendable {
         private(set) var reasons: [String] = []
+        /// How many times a scoped fold's snapshot was opened.
+        private(set) var opened = 0
         func add(_ reason: String) { reasons.append(reason) }
+
+        /// Runs `body`, recording the fallbacks and the scopes opened meanwhile.
+        func watching<T>(_ body: () throws -> T) rethrows -> T {
+            try Ledger.$scopeOpened.withValue({ self.opened += 1 }) {
+                try Ledger.$scopeFallback.withValue({ self.add($0) }) { try body() }
+            }
+        }
     }
 
     @Test func batchesAfterASnapshotAreStoredExactlyAsTheWholeFoldStoresThem() throws {
@@ -180,7 +192,8 @@ import WarrantyDomain
         #expect(SnapshotScope(file: try #require(SnapshotFile.open(folder: pair.scoped.folder)?.0),
                               reader: try #require(SnapshotReader(path: path))) == nil)
         // Resent lines: with a misled search they would be stored twice.
-        let outcome = try pair.append(Self.lines[2_000..<2_400].filter { $0.contains("\"id\":") } + Self.lines[3_000..<3_100])
+        let outcome = try pair.append(Self.lines[2_000..<2_400].filter { $0.contains("\"id\":") } + Self.lines[3_000..<3_100],
+                                      expectScoped: false)
         #expect(outcome.hasPrefix("appended 100"), "\(outcome)")
     }
 
@@ -228,10 +241,10 @@ import WarrantyDomain
         for dealer in dealers {
             for day in [Day("2024-06-30")!, Day("2026-01-31")!] {
                 let fallbacks = Fallbacks()
-                let scoped = try Ledger.$scopeFallback.withValue({ fallbacks.add($0) }) { try pair.scoped.writeoffDraft(dealer: dealer, on: day) }
+                let scoped = try fallbacks.watching { try pair.scoped.writeoffDraft(dealer: dealer, on: day) }
                 let whole = try Ledger.$scopedFolds.withValue(false) { try pair.scoped.writeoffDraft(dealer: dealer, on: day) }
                 #expect(scoped.notices == whole.notices && scoped.skipped == whole.skipped, "\(dealer) on \(day)")
-                #expect(fallbacks.reasons.isEmpty, "\(fallbacks.reasons)")
+                #expect(fallbacks.reasons.isEmpty && fallbacks.opened == 1, "\(fallbacks.reasons), \(fallbacks.opened) scopes")
                 drafted += scoped.notices.count
             }
         }

@@ -55,13 +55,14 @@ import WarrantyProjections
         // serials spelt with a character in another normalization (which no unit has).
         let fallbacks = ScopedAppendTests.Fallbacks()
         for serial in serials + ["NO-SUCH-SERIAL", "SN-E\u{0301}"] {
-            let partial = try Ledger.$scopeFallback.withValue({ fallbacks.add($0) }) { try ledger.state(forUnit: serial) }
+            let partial = try fallbacks.watching { try ledger.state(forUnit: serial) }
             for day in sampleDays {
                 #expect(partial.unitStatus(serial: serial, on: day) == whole.unitStatus(serial: serial, on: day), "\(serial) on \(day)")
             }
             #expect(partial.unitSerials.count < 10, "\(serial) was answered from its own records")
         }
         #expect(fallbacks.reasons.isEmpty, "\(fallbacks.reasons)")
+        #expect(fallbacks.opened == serials.count + 2, "every answer came from a scope")
     }
 
     @Test func aDamagedSnapshotIsIgnoredAndReplacedByRebuild() throws {
