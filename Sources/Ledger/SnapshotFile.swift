@@ -194,15 +194,13 @@ struct SnapshotFile {
     /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
     /// damaged or a record cannot be read. A dealer the index does not name has none.
     func dealerRecords(_ dealer: String, _ reader: SnapshotReader) -> [[UInt8]]? {
-        guard let index = DealerIndex(section(.dealerIndex, reader)) else { return nil }
-        // As strings, as identifiers compare: an id in another Unicode normalization names the same dealer.
-        guard let entry = (0..<index.count).first(where: { index.dealer($0) == dealer }) else { return [] }
-        return records(index.positions(entry), reader)
+        guard let index = DealerIndex(section(.dealerIndex, reader)), let count = unitEntryCount(reader) else { return nil }
+        guard let entry = index.entry(of: dealer) else { return [] }
+        return records(index.positions(entry), of: count, reader)
     }
 
-    /// The records of these unit index entries; nil when one cannot be read.
-    private func records(_ entries: [Int], _ reader: SnapshotReader) -> [[UInt8]]? {
-        guard let count = unitEntryCount(reader) else { return nil }
+    /// The records of these entries of a unit index of `count` entries; nil when one cannot be read.
+    func records(_ entries: [Int], of count: Int, _ reader: SnapshotReader) -> [[UInt8]]? {
         var records: [[UInt8]] = []
         records.reserveCapacity(entries.count)
         for number in entries {
@@ -347,7 +345,7 @@ struct DealerIndex {
         guard count <= (bytes.count - 4) / 16 else { return nil }
         // The positions are written dealer after dealer, and the blob of ids follows them.
         positionsStart = 4 + 16 * count
-        func field(_ entry: Int, _ number: Int) -> Int { Int(bytes.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
+        let field = { (entry: Int, number: Int) in DealerIndex.field(bytes, entry, number) }
         let total = count == 0 ? 0 : field(count - 1, 2) + field(count - 1, 3)
         blob = positionsStart + 4 * total
         guard blob <= bytes.count else { return nil }
@@ -356,7 +354,17 @@ struct DealerIndex {
         }
     }
 
-    private func field(_ entry: Int, _ number: Int) -> Int { Int(bytes.littleUInt32(at: 4 + 16 * entry + 4 * number)) }
+    /// Field `number` (id offset, id length, first position, position count) of dealer `entry`.
+    private static func field(_ bytes: [UInt8], _ entry: Int, _ number: Int) -> Int {
+        Int(bytes.littleUInt32(at: 4 + 16 * entry + 4 * number))
+    }
+
+    private func field(_ entry: Int, _ number: Int) -> Int { DealerIndex.field(bytes, entry, number) }
+
+    /// The entry of `dealer`, found as identifiers compare: an id in another Unicode normalization names the same dealer.
+    func entry(of dealer: String) -> Int? {
+        (0..<count).first { self.dealer($0) == dealer }
+    }
 
     func dealer(_ entry: Int) -> String {
         String(decoding: bytes[(blob + field(entry, 0))..<(blob + field(entry, 0) + field(entry, 1))], as: UTF8.self)

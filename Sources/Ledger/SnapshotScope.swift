@@ -15,8 +15,10 @@ final class SnapshotScope {
     private let ids: LookupTableReader
     private let versions: LookupTableReader
     private let identifiers: LookupTableReader
-    private let policies: [UInt8]
+    private let policies: SnapshotPolicies
     private var notices: [UInt8]?
+    /// The dealer index, read when a dealer is first needed.
+    private var dealerIndex: DealerIndex?
     private let unitEntries: Int
     /// Serials whose snapshot records are loaded: never loaded again, even once a void has removed the unit.
     private var loaded: Set<String> = []
@@ -28,7 +30,8 @@ final class SnapshotScope {
         guard let ids = LookupTableReader(reader, file.sections[SnapshotFile.Section.ids.rawValue], order: .bytes),
               let versions = LookupTableReader(reader, file.sections[SnapshotFile.Section.versions.rawValue], order: .bytes),
               let identifiers = LookupTableReader(reader, file.sections[SnapshotFile.Section.identifiers.rawValue], order: .kindThenText),
-              let policies = file.section(.policies, reader), let unitEntries = file.unitEntryCount(reader) else { return nil }
+              let section = file.section(.policies, reader), let unitEntries = file.unitEntryCount(reader),
+              let policies = section.withUnsafeBytes({ try? SnapshotPolicies(section: $0) }) else { return nil }
         self.file = file
         self.reader = reader
         self.ids = ids
@@ -122,9 +125,8 @@ final class SnapshotScope {
         guard !state.holds(kind, id),
               let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
         if kind == .notice {
-            guard let index = DealerIndex(file.section(.dealerIndex, reader)), Int(number) < index.count else {
-                throw damaged("its dealer index")
-            }
+            let index = try readDealerIndex()
+            guard Int(number) < index.count else { throw damaged("its dealer index") }
             try dealer(index.dealer(Int(number)), &state)
             return
         }
@@ -135,11 +137,22 @@ final class SnapshotScope {
     /// Loads every unit a dealer sold or visited and the dealer's notices, once.
     func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !scopedDealers.contains(dealer) else { return }
-        guard let records = file.dealerRecords(dealer, reader) else { throw damaged("its dealer index") }
+        let index = try readDealerIndex()
+        guard let records = index.entry(of: dealer).map({ file.records(index.positions($0), of: unitEntries, reader) }) ?? [] else {
+            throw damaged("a unit record")
+        }
         if notices == nil { notices = file.section(.notices, reader) }
         guard notices != nil else { throw damaged("its notices") }
         try load(records, &state, noticesOf: dealer)
         scopedDealers.insert(dealer)
+    }
+
+    /// The dealer index, read and checked once.
+    private func readDealerIndex() throws(SnapshotError) -> DealerIndex {
+        if let dealerIndex { return dealerIndex }
+        guard let index = DealerIndex(file.section(.dealerIndex, reader)) else { throw damaged("its dealer index") }
+        dealerIndex = index
+        return index
     }
 
     /// Adds the records not loaded yet and the records of the units they refer to, with a dealer's notices.
@@ -160,11 +173,9 @@ final class SnapshotScope {
             }
         }
         let result = withBuffers(records) { buffers in
-            policies.withUnsafeBytes { policies in
-                (notices ?? []).withUnsafeBytes { notices in
-                    Result { () throws(SnapshotError) in
-                        try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
-                    }
+            (notices ?? []).withUnsafeBytes { notices in
+                Result { () throws(SnapshotError) in
+                    try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
                 }
             }
         }

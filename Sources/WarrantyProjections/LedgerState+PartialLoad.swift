@@ -5,6 +5,16 @@ public enum IdentifierKind: UInt8, Sendable, CaseIterable {
     case serial, complaint, visit, swap, notice
 }
 
+/// A snapshot's policies section, decoded once for every `addUnits`: a unit record names its policy by position in it.
+public struct SnapshotPolicies: Sendable {
+    let terms: [PolicyTerms]
+
+    public init(section bytes: UnsafeRawBufferPointer) throws(SnapshotError) {
+        var scratch = LedgerState()
+        terms = try scratch.loadPolicies(bytes)
+    }
+}
+
 extension LedgerState {
     /// Whether this state holds a live identifier of that kind.
     public func holds(_ kind: IdentifierKind, _ id: String) -> Bool {
@@ -50,11 +60,10 @@ extension LedgerState {
     /// The caller keeps the state exact: no event applied since the snapshot may have touched these units or
     /// notices (a record is what the snapshot took), the records are of units the state does not hold, and the
     /// records of every unit a dealer sold or visited are loaded before or with its notices.
-    public mutating func addUnits(_ records: [UnsafeRawBufferPointer], policies: UnsafeRawBufferPointer,
+    public mutating func addUnits(_ records: [UnsafeRawBufferPointer], policies: SnapshotPolicies,
                                   notices: UnsafeRawBufferPointer? = nil, noticesOf dealer: String? = nil) throws(SnapshotError) {
-        // A record names its policy by position in the snapshot's policies section; policies are never removed.
-        var scratch = LedgerState()
-        let terms = try scratch.loadPolicies(policies).map { self.policies[$0.id] ?? $0 }
+        // The state's own terms, which the units it holds share; policies are never removed.
+        let terms = policies.terms.map { self.policies[$0.id] ?? $0 }
         var load = UnitLoad(policies: terms, ordered: false)
         let before = (units: units.count, complaints: complaints.count, visits: visits.count, swaps: swaps.count)
         for (position, record) in records.enumerated() {
