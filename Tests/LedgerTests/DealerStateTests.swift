@@ -29,10 +29,7 @@ import WarrantyProjections
     @Test func everyDealerFromTheSnapshotAndItsTailAnswersLikeTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.lines[..<3_000], to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
-        try append(Self.lines[3_000...], to: ledger, scratch: scratch)   // a tail of about 1,400 events
+        let ledger = try snapshotLedger(base: Self.lines[..<3_000], tail: Self.lines[3_000...], scratch: scratch)   // a tail of about 1,400 events
         let whole = try ledger.state()
         let dealers = whole.dealerBalances(on: Day("2031-01-01")!).map(\.dealer)
         #expect(dealers.count >= 20)
@@ -166,18 +163,15 @@ import WarrantyProjections
     @Test func aSerialVoidedAndBroughtBackByAnExchangeAfterTheSnapshot() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(OneUnitPathTests.base + [
+        let ledger = try snapshotLedger(base: OneUnitPathTests.base + [
             #"{"type":"dealer.enrolled","at":"2025-01-01","data":{"dealer":"D3","name":"德州农机站"}}"#,
             #"{"type":"unit.sold","at":"2025-02-03","data":{"serial":"SN5","model":"M","dealer":"D3","price":100000}}"#,
-        ], to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
-        try append([
+        ], tail: [
             #"{"type":"event.voided","at":"2025-03-01","data":{"seq":4,"reason":"sold twice"}}"#,   // SN2, sold by D1
             #"{"type":"unit.exchanged","at":"2025-03-02","data":{"serial":"SN5","replacement":"SN2"}}"#,
             #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C7","serial":"SN2","fault":"异响"}}"#,
             #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V7","serial":"SN2","dealer":"D1","complaint":"C7","kind":"repair","finding":"defect","laborMinutes":60,"travel":0,"resolved":true}}"#,
-        ], to: ledger, scratch: scratch)
+        ], scratch: scratch)
         let days = ["2025-03-01", "2025-03-02", "2025-05-01"].map { Day($0)! }
         for dealer in ["D1", "D3"] { try Self.expectSameAnswers(ledger, dealer: dealer, days: days) }
     }
@@ -185,9 +179,7 @@ import WarrantyProjections
     @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.lines[..<1_500], to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
+        let ledger = try snapshotLedger(base: Self.lines[..<1_500], scratch: scratch)
         let path = ledger.folder + "/" + SnapshotFile.fileName
         var bytes = try #require(readFile(path))
         func field(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }

@@ -23,7 +23,9 @@ import WarrantyDomain
                 switch (full, filtered) {
                 case (.success(let full), .success(let filtered)):
                     #expect(full.map(\.seq) == filtered.map(\.seq) && full.map(\.relation) == filtered.map(\.relation)
-                            && full.map(\.voidedBy) == filtered.map(\.voidedBy), "\(serial)")
+                            && full.map(\.voidedBy) == filtered.map(\.voidedBy) && full.map(\.hash) == filtered.map(\.hash)
+                            && full.map(\.recordedMicroseconds) == filtered.map(\.recordedMicroseconds)
+                            && full.map(\.stored) == filtered.map(\.stored), "\(serial)")
                     compared += full.count
                 case (.failure(let full as LedgerError), .failure(let filtered as LedgerError)):
                     #expect(full.message == filtered.message, "\(serial)")

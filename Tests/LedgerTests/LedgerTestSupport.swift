@@ -42,6 +42,15 @@ func append(_ lines: some Collection<String>, to ledger: Ledger, scratch: String
     return try ledger.append(try LineReader(path: path))
 }
 
+/// A new ledger in `scratch/ledger` holding `base`, a snapshot of it, then `tail` (each appended as one batch).
+func snapshotLedger(base: some Collection<String>, tail: some Collection<String> = [String](), scratch: String) throws -> Ledger {
+    let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+    try append(base, to: ledger, scratch: scratch)
+    _ = try ledger.rebuild()
+    if !tail.isEmpty { try append(tail, to: ledger, scratch: scratch) }
+    return ledger
+}
+
 /// Every answer of SPEC §4 on one day, as comparable values.
 struct Answers: Equatable {
     var statuses: [UnitStatus]

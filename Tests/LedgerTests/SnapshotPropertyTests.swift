@@ -148,11 +148,7 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
 
     /// A ledger in `scratch` holding `base`, a snapshot of it, then `tail`.
     static func ledger(tail: [String], scratch: String) throws -> Ledger {
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try append(Self.base, to: ledger, scratch: scratch)
-        _ = try ledger.rebuild()
-        try append(tail, to: ledger, scratch: scratch)
-        return ledger
+        try snapshotLedger(base: Self.base, tail: tail, scratch: scratch)
     }
 
     /// Each serial's status from its own records equals the whole state's on each day; each answer held at most 2 units.

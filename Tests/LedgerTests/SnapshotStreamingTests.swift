@@ -198,6 +198,7 @@ import WarrantyProjections
         #expect(new != old && new.count == old.count)
         #expect(counter.calls.filter { $0 == .write }.count >= 5)
         let eligible = counter.calls.filter(fault.strikes).count
+        try #require(eligible > 0)
         for k in 1...eligible {
             writeFile(path, old)
             let injector = FaultInjector(fault, at: k)
