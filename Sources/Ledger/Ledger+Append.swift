@@ -39,7 +39,7 @@ extension Ledger {
                              recordedMicroseconds: Int64) throws(LedgerError) -> AppendReport {
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder, lockWaitSeconds: lockWaitSeconds) } catch { throw LedgerError.wrap(error) }
-        var (fold, scope) = try appendFold()
+        var (fold, spill) = try appendFold()
         var report = AppendReport(appended: 0, duplicates: 0, head: writer.head,
                                   recoveredTornBytes: writer.recoveredTornBytes)
         let committedSeq = writer.lastSeq
@@ -58,10 +58,10 @@ extension Ledger {
         /// Runs `body` on the scoped fold's snapshot. When the snapshot cannot give what it needs (damaged since it
         /// was opened), the whole fold takes over, with the batch so far applied to it, and nil is returned.
         func fromScope<T>(_ body: (SnapshotScope) throws(SnapshotError) -> T?) throws(LedgerError) -> T? {
-            guard let current = scope else { return nil }
+            guard let current = spill.scope else { return nil }
             do { return try body(current) } catch {
                 Ledger.scopeFallback?(error.reason)
-                scope = nil
+                spill = StateSpill(folder: folder, scope: nil)
                 fold = try self.fold()
                 // Checked again as they are applied: a scoped fold that had let one through is an error, not a trap.
                 for seq in (committedSeq + 1)..<(committedSeq + 1 + Int64(report.appended)) {
@@ -128,18 +128,17 @@ extension Ledger {
                 let seq = try writer.add(payload)
                 fold.apply(event, stream: stream, seq: seq, target: target)
                 report.appended += 1
+                try spill.spillIfFull(&fold)
             }
             try checkDuplicates(storedDuplicates)
             if let receipt = try writer.commit() {
                 report.firstSeq = receipt.firstSeq
                 report.lastSeq = receipt.lastSeq
                 report.head = receipt.head
-                if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval {
+                if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval || spill.spills > 0 {
                     // The batch is durable; a snapshot that fails to write is only a missed cache. A scoped fold
-                    // holds only part of the state: the whole one is folded from the old snapshot to store.
-                    if let whole = fold.isWhole ? fold : try? self.fold() {
-                        try? writeSnapshot(whole, head: receipt.head, lastRecord: receipt.lastRecord)
-                    }
+                    // is written over the snapshot it was loaded from.
+                    try? writeSnapshot(fold, over: spill.mergeBase, head: receipt.head, lastRecord: receipt.lastRecord)
                 }
             }
         } catch {
@@ -149,20 +148,28 @@ extension Ledger {
         return report
     }
 
-    /// The fold a batch is checked against: with a usable snapshot, a scoped one that loads from it only what
-    /// the events after it and the batch need (`SnapshotScope`); else the whole fold.
-    private func appendFold() throws(LedgerError) -> (LedgerFold, SnapshotScope?) {
-        if Ledger.scopedFolds, let (file, snapshotReader) = usableSnapshot(reader: try logReader()),
+    /// The fold a batch is checked against, with the spill that keeps it within bounded memory (`StateSpill`):
+    /// with a usable snapshot, a scoped one that loads from it only what the events after it and the batch need
+    /// (`SnapshotScope`); else the whole fold, from the first event when there is no snapshot to start from.
+    private func appendFold() throws(LedgerError) -> (LedgerFold, StateSpill) {
+        guard Ledger.scopedFolds else { return (try self.fold(), StateSpill(folder: folder, scope: nil, limit: .max)) }
+        let reader = try logReader()
+        if let (file, snapshotReader) = usableSnapshot(reader: reader),
            let scope = SnapshotScope(file: file, reader: snapshotReader), var fold = scope.emptyFold() {
+            let spill = StateSpill(folder: folder, scope: scope)
             do {
-                try foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
-                return (fold, scope)
+                try foldTail(&fold, after: file.lastRecord, knownAt: .max, spill: spill)
+                return (fold, spill)
             } catch {
                 // A damaged part of the snapshot, or of the log: left to the whole fold to get past or to report.
                 Ledger.scopeFallback?(error.message)
             }
         }
-        return (try self.fold(), nil)
+        if usableSnapshot(reader: reader) != nil { return (try self.fold(), StateSpill(folder: folder, scope: nil)) }
+        var fold = LedgerFold()
+        let spill = StateSpill(folder: folder, scope: nil)
+        try foldTail(&fold, after: nil, knownAt: .max, spill: spill)
+        return (fold, spill)
     }
 
     /// Whether `append` and `writeoff-draft` work from a scoped fold when they can; task-local so that a test or a

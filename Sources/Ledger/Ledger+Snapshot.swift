@@ -47,9 +47,11 @@ extension Ledger {
     /// unless it lies before `position`. A fold from the first record decodes on a second thread while
     /// this one applies.
     /// With `scope`, the fold is a scoped one (`SnapshotScope`): what each event needs is loaded before it is applied.
+    /// With `spill`, the fold is written out whenever it grows past the spill's limit, and goes on scoped over
+    /// the spill's scope (which replaces `scope`).
     @discardableResult
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
-                  only streams: Set<String>? = nil, scope: SnapshotScope? = nil,
+                  only streams: Set<String>? = nil, scope: SnapshotScope? = nil, spill: StateSpill? = nil,
                   progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
         // With a stream filter, events are skipped by their header, undecoded (a unit's events can name a
@@ -75,13 +77,17 @@ extension Ledger {
                     if let event = kept.removeValue(forKey: seq) { return event }
                     return try self.event(at: seq)
                 }
-                guard let scope else { return try fold.apply(stored, seq: seq, resolve: resolve) }
-                var target: Event?
-                if case .eventVoided(let void) = stored.event.body, void.seq < seq { target = try resolve(void.seq) }
-                do { try scope.prepare(&fold, for: stored.event, target: target) } catch {
-                    throw LedgerError(.io, error.reason)
+                if let scope = spill == nil ? scope : spill!.scope {
+                    var target: Event?
+                    if case .eventVoided(let void) = stored.event.body, void.seq < seq { target = try resolve(void.seq) }
+                    do { try scope.prepare(&fold, for: stored.event, target: target) } catch {
+                        throw LedgerError(.io, error.reason)
+                    }
+                    try fold.apply(stored, seq: seq) { _ in target }
+                } else {
+                    try fold.apply(stored, seq: seq, resolve: resolve)
                 }
-                try fold.apply(stored, seq: seq) { _ in target }
+                try spill?.spillIfFull(&fold)
             }
             if position == nil, streams == nil {
                 return try reader.scan(from: 1, decodingInParallel: { record in
@@ -111,9 +117,11 @@ extension Ledger {
     }
 
     /// Writes the fold as the folder's snapshot; the caller holds the writer lock.
-    func writeSnapshot(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?) throws(LedgerError) {
+    /// A scoped fold is written over the snapshot its scope reads (`base`).
+    func writeSnapshot(_ fold: LedgerFold, over base: MergeBase? = nil, head: SHA256Digest,
+                       lastRecord: RecordPosition?) throws(LedgerError) {
         do {
-            try SnapshotFile.write(fold, head: head, lastRecord: lastRecord, folder: folder)
+            try SnapshotFile.write(fold, over: base, head: head, lastRecord: lastRecord, path: folder + "/" + SnapshotFile.fileName)
         } catch {
             throw LedgerError.wrap(error)
         }
@@ -129,6 +137,7 @@ extension Ledger {
         let total = writer.lastSeq
         let counted: ProgressHandler? = progress.map { progress in { done, _ in progress(done, total) } }
         var fold = LedgerFold()
+        let spill = StateSpill(folder: folder, scope: nil)
         var stored = RebuildReport.Comparison.none
         var foldedTo: RecordPosition?
         switch SnapshotFile.find(folder: folder) {
@@ -136,10 +145,10 @@ extension Ledger {
         case .damaged: stored = .damaged
         case .header(let file, let snapshotReader):
             if usableSnapshot(reader: reader) != nil, file.lastSeq <= writer.lastSeq {
-                try foldTail(&fold, after: nil, knownAt: file.lastSeq, progress: counted)
+                try foldTail(&fold, after: nil, knownAt: file.lastSeq, spill: spill, progress: counted)
                 foldedTo = file.lastRecord
                 // Byte for byte: the encoding is deterministic, and no second state is built to compare.
-                switch file.holds(fold, snapshotReader) {
+                switch file.holds(fold, over: spill.mergeBase, snapshotReader) {
                 case true?: stored = .equal(seq: file.lastSeq)
                 case false?: stored = .different(seq: file.lastSeq)
                 case nil: stored = .damaged
@@ -148,13 +157,13 @@ extension Ledger {
                 stored = .damaged
             }
         }
-        var summary = try foldTail(&fold, after: foldedTo, knownAt: .max, progress: counted)
+        var summary = try foldTail(&fold, after: foldedTo, knownAt: .max, spill: spill, progress: counted)
         if summary == nil {
             do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
         }
         // A stored snapshot equal to the state at the log's end holds exactly the bytes a new one would: kept.
         let current = stored == .equal(seq: fold.lastSeq)
-        if !current { try writeSnapshot(fold, head: writer.head, lastRecord: summary?.lastRecord) }
+        if !current { try writeSnapshot(fold, over: spill.mergeBase, head: writer.head, lastRecord: summary?.lastRecord) }
         return RebuildReport(events: fold.lastSeq, stored: stored, written: !current,
                              seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
     }

@@ -50,16 +50,30 @@ struct SnapshotFile {
     /// The sections are encoded straight into the new file through a buffer of `bufferSize` bytes, each
     /// section's checksum computed as it goes; the header, which holds them, is written last at offset 0.
     /// - Complexity: besides the buffer, memory for the unit index and the dealer index (a few words per unit each) and one unit record.
+    ///
+    /// A scoped fold is written over the snapshot it was loaded from (`base`): the same bytes as its whole fold's.
+    static func write(_ fold: LedgerFold, over base: MergeBase? = nil, head: SHA256Digest, lastRecord: RecordPosition?,
+                      path: String, bufferSize: Int = pieceSize) throws {
+        try DurableFiles.replace(path: path, bufferSize: bufferSize) { file in
+            try write(fold, over: base, head: head, lastRecord: lastRecord, into: file)
+        }
+    }
+
+    /// Writes the snapshot into a new file, not committed.
+    static func write(_ fold: LedgerFold, over base: MergeBase?, head: SHA256Digest, lastRecord: RecordPosition?,
+                      into file: ReplacementFile) throws {
+        precondition(fold.hasKeys && (fold.isWhole || base != nil), "a fold loaded without its keys, or scoped, is only stored over its snapshot")
+        try [UInt8](repeating: 0, count: headerSize).withUnsafeBytes { try file.append($0) }
+        var encoder = SectionEncoder(output: FileOutput(file: file))
+        if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
+        let header = SnapshotFile.header(lastSeq: fold.lastSeq, head: head, lastRecord: lastRecord, sections: encoder.sections)
+        try header.withUnsafeBytes { try file.overwrite($0, at: 0) }
+    }
+
+    /// `write(_:over:head:lastRecord:path:bufferSize:)` of a whole fold as `folder`'s snapshot.
     static func write(_ fold: LedgerFold, head: SHA256Digest, lastRecord: RecordPosition?, folder: String,
                       bufferSize: Int = pieceSize) throws {
-        precondition(fold.hasKeys && fold.isWhole, "a fold loaded without its keys, or scoped, is never stored")
-        try DurableFiles.replace(path: folder + "/" + fileName, bufferSize: bufferSize) { file in
-            try [UInt8](repeating: 0, count: headerSize).withUnsafeBytes { try file.append($0) }
-            var encoder = SectionEncoder(output: FileOutput(file: file))
-            try encoder.encode(fold)
-            let header = SnapshotFile.header(lastSeq: fold.lastSeq, head: head, lastRecord: lastRecord, sections: encoder.sections)
-            try header.withUnsafeBytes { try file.overwrite($0, at: 0) }
-        }
+        try write(fold, head: head, lastRecord: lastRecord, path: folder + "/" + fileName, bufferSize: bufferSize)
     }
 
     /// The header of a file whose sections, of these lengths and checksums, follow it in order.
@@ -90,9 +104,12 @@ struct SnapshotFile {
 
     /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared piece by piece as they
     /// are encoded; nil when a stored section fails its checksum.
-    func holds(_ fold: LedgerFold, _ reader: SnapshotReader, pieceSize: Int = SnapshotFile.pieceSize) -> Bool? {
+    func holds(_ fold: LedgerFold, over base: MergeBase? = nil, _ reader: SnapshotReader,
+               pieceSize: Int = SnapshotFile.pieceSize) -> Bool? {
         var encoder = SectionEncoder(output: StoredComparison(file: self, reader: reader, pieceSize: pieceSize))
-        do { try encoder.encode(fold) } catch { return nil }
+        do {
+            if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
+        } catch { return nil }
         if encoder.output.damaged { return nil }
         return fold.lastSeq == lastSeq && encoder.output.equal
     }
@@ -116,8 +133,13 @@ struct SnapshotFile {
 
     /// Reads the header and says whether it is missing, of another version, damaged, or usable.
     static func find(folder: String) -> Found {
-        guard let reader = SnapshotReader(path: folder + "/" + fileName) else {
-            return FileStatus.exists(folder + "/" + fileName) ? .damaged : .missing
+        find(path: folder + "/" + fileName)
+    }
+
+    /// `find(folder:)` of the snapshot file at `path`.
+    static func find(path: String) -> Found {
+        guard let reader = SnapshotReader(path: path) else {
+            return FileStatus.exists(path) ? .damaged : .missing
         }
         // The versions first: another file version may have another header size.
         guard let start = reader.read(at: 0, count: 16), Array(start[0..<8]) == magic else { return .damaged }
@@ -377,199 +399,6 @@ struct DealerIndex {
 }
 
 // MARK: - Streaming
-
-/// Where `SectionEncoder` sends the bytes of each section.
-protocol SectionOutput {
-    /// Takes the next bytes of the current section.
-    mutating func append(_ bytes: UnsafeRawBufferPointer) throws
-    /// Ends the current section; the next bytes belong to the next one.
-    mutating func endSection() throws
-}
-
-/// Encodes the ten sections of a fold in file order, computing each one's length and CRC-32C as it goes.
-///
-/// Small writes are gathered in a staging buffer before they reach the output; what is kept that grows with
-/// the ledger is the unit index (serial, offset, length and checksum per unit), written after the units,
-/// and the dealer index built from it at the end (a few words per unit).
-struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
-    typealias Failure = any Error
-    static var stagingSize: Int { 1 << 16 }
-
-    var output: Output
-    /// The length and checksum of each section ended so far.
-    private(set) var sections: [(length: Int64, checksum: UInt32)] = []
-    private var checksum = CRC32C()
-    private var length: Int64 = 0
-    private var staged: [UInt8] = []
-    private var unitIndex: [(serial: String, offset: Int64, length: Int, checksum: UInt32)] = []
-
-    init(output: Output) {
-        self.output = output
-        staged.reserveCapacity(Self.stagingSize)
-    }
-
-    /// Encodes every section of `fold`: the state's, then the unit index, the idempotency keys, the stream versions and the dealer index.
-    mutating func encode(_ fold: LedgerFold) throws {
-        try fold.state.encodeSnapshot(into: &self)
-        try endSection()
-        try appendUnitIndex()
-        try endSection()
-        // In byte order, so that a key is found by binary search (`SnapshotLookup`).
-        try appendKeys(fold.ids) { UInt64(bitPattern: $0) }
-        try endSection()
-        try appendKeys(fold.versions) { UInt64($0) }
-        try endSection()
-        let dealerIndex = fold.state.dealerIndex(unitOrder: unitIndex.map(\.serial))
-        try appendDealerIndex(dealerIndex)
-        try endSection()
-        try appendIdentifiers(fold.state, dealerIndex: dealerIndex)
-        try endSection()
-        precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
-    }
-
-    mutating func take(section bytes: UnsafeRawBufferPointer) throws {
-        try append(bytes)
-        try endSection()
-    }
-
-    mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) throws {
-        unitIndex.append((serial, length + Int64(staged.count), bytes.count, CRC32C.checksum(bytes)))
-        try append(bytes)
-    }
-
-    /// The unit index: a u32 count, per unit the serial's offset and length in the blob, the record's offset,
-    /// length and CRC-32C, then the blob of serials.
-    private mutating func appendUnitIndex() throws {
-        try append(UInt32(unitIndex.count))
-        var blobLength = 0
-        for entry in unitIndex {
-            let serialLength = entry.serial.utf8.count
-            try append(UInt32(blobLength))
-            try append(UInt32(serialLength))
-            try append(UInt64(entry.offset))
-            try append(UInt32(entry.length))
-            try append(entry.checksum)
-            blobLength += serialLength
-        }
-        for entry in unitIndex {
-            var serial = entry.serial
-            try serial.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
-        }
-    }
-
-    /// The dealer index: a u32 count, per dealer its id's offset and length in the blob and the index and
-    /// count of its positions, then all positions, then the blob of ids.
-    private mutating func appendDealerIndex(_ index: [(dealer: String, positions: [UInt32])]) throws {
-        try append(UInt32(index.count))
-        var blobLength = 0
-        var first = 0
-        for entry in index {
-            let idLength = entry.dealer.utf8.count
-            try append(UInt32(blobLength))
-            try append(UInt32(idLength))
-            try append(UInt32(first))
-            try append(UInt32(entry.positions.count))
-            blobLength += idLength
-            first += entry.positions.count
-        }
-        for entry in index {
-            for position in entry.positions { try append(position) }
-        }
-        for entry in index {
-            var dealer = entry.dealer
-            try dealer.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
-        }
-    }
-
-    /// A lookup table of the keys in UTF-8 byte order, with their values.
-    private mutating func appendKeys<Value>(_ table: KeyTable<Value>, _ value: (Value) -> UInt64) throws {
-        let order = table.byteOrder()
-        try LookupTable.encode(count: order.count, entry: { index, key in
-            table.withEntry(order[index]) { bytes, stored in
-                key.append(contentsOf: bytes)
-                return value(stored)
-            }
-        }, emit: { bytes in try append(bytes) })
-    }
-
-    /// The identifier index: a lookup table from each serial, complaint, visit and swap (a kind byte, then the
-    /// id) to the number of its unit's entry in the unit index, and from each notice to the number of its
-    /// dealer's entry in the dealer index; sorted by kind, then as strings compare.
-    private mutating func appendIdentifiers(_ state: LedgerState, dealerIndex: [(dealer: String, positions: [UInt32])]) throws {
-        // Parallel arrays, reserved to the exact count: this runs while the whole state is held.
-        var kinds: [IdentifierKind] = [], ids: [String] = [], values: [UInt32] = []
-        kinds.reserveCapacity(state.identifierCount)
-        ids.reserveCapacity(state.identifierCount)
-        values.reserveCapacity(state.identifierCount)
-        func add(_ kind: IdentifierKind, _ id: String, _ value: Int) {
-            kinds.append(kind)
-            ids.append(id)
-            values.append(UInt32(value))
-        }
-        for (number, entry) in unitIndex.enumerated() {
-            add(.serial, entry.serial, number)
-            for (kind, id) in state.identifiers(ofUnit: entry.serial) ?? [] { add(kind, id, number) }
-        }
-        var dealerNumbers: [String: Int] = [:]
-        for (number, entry) in dealerIndex.enumerated() { dealerNumbers[entry.dealer] = number }
-        for (notice, dealer) in state.noticeDealers {
-            // A notice's dealer owns its lines, so the dealer index names it.
-            add(.notice, notice, dealerNumbers[dealer]!)
-        }
-        // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
-        // kind and the first 7 bytes, as one number, order most pairs without a string comparison.
-        let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
-        var order = ids.indices.map { position -> (prefix: UInt64, position: UInt32) in
-            var prefix = UInt64(kinds[position].rawValue) << 56
-            if ascii {
-                for (index, byte) in ids[position].utf8.prefix(7).enumerated() { prefix |= UInt64(byte) << (48 - 8 * index) }
-            }
-            return (prefix, UInt32(position))
-        }
-        order.sort { lhs, rhs in lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : ids[Int(lhs.position)] < ids[Int(rhs.position)] }
-        try LookupTable.encode(count: order.count, entry: { index, key in
-            let position = Int(order[index].position)
-            key.append(kinds[position].rawValue)
-            key.append(contentsOf: ids[position].utf8)
-            return UInt64(values[position])
-        }, emit: { bytes in try append(bytes) })
-    }
-
-    private mutating func append<T: FixedWidthInteger>(_ value: T) throws {
-        if staged.count + MemoryLayout<T>.size > Self.stagingSize { try flush() }
-        staged.appendLittle(value)
-    }
-
-    private mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
-        if staged.count + bytes.count > Self.stagingSize { try flush() }
-        if bytes.count >= Self.stagingSize {
-            try emit(bytes)
-        } else {
-            staged.append(contentsOf: bytes)
-        }
-    }
-
-    /// Ends the current section: its length and checksum are recorded and the next bytes start the next one.
-    private mutating func endSection() throws {
-        try flush()
-        sections.append((length, checksum.value))
-        checksum = CRC32C()
-        length = 0
-        try output.endSection()
-    }
-
-    private mutating func flush() throws {
-        guard !staged.isEmpty else { return }
-        try staged.withUnsafeBytes { try emit($0) }
-        staged.removeAll(keepingCapacity: true)
-    }
-
-    private mutating func emit(_ bytes: UnsafeRawBufferPointer) throws {
-        checksum.update(bytes)
-        length += Int64(bytes.count)
-        try output.append(bytes)
-    }
-}
 
 /// Sends the sections to the new snapshot file, one after the other.
 struct FileOutput: SectionOutput {

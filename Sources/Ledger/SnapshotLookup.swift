@@ -40,73 +40,119 @@ enum LookupTable {
         }
     }
 
-    /// Encodes `count` entries to `emit`: `entry(i, &key)` appends the i-th key's bytes in sorted order to `key`
-    /// and returns its value. A first pass sizes and checksums the blocks for the directory, a second writes them.
-    static func encode(count: Int, entry: (Int, inout [UInt8]) -> UInt64, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let blockCount = (count + blockEntries - 1) / blockEntries
-        var directory: [(length: Int, checksum: UInt32, firstKey: [UInt8])] = []
-        directory.reserveCapacity(blockCount)
-        var block: [UInt8] = []
-        func encodeBlock(_ number: Int) {
-            block.removeAll(keepingCapacity: true)
-            for index in (number * blockEntries)..<min(count, (number + 1) * blockEntries) {
-                // The key goes in after a placeholder for its length.
-                let start = block.count
-                block.append(contentsOf: [0, 0])
-                let value = entry(index, &block)
-                let length = block.count - start - 2
-                precondition(length <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
-                block[start] = UInt8(length & 0xFF)
-                block[start + 1] = UInt8(length >> 8)
-                block.appendLittle(value)
+    /// Encodes a table to `emit`. `entries` hands every entry, in sorted order, to the `add` it is given; it is
+    /// called twice, and must give the same entries both times: a first pass sizes and checksums the blocks for
+    /// the directory, a second writes them. An entry's key bytes are only read during its `add`.
+    static func encode(entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void,
+                       emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try withoutActuallyEscaping(emit) { emit in
+            var directory: [(length: Int, checksum: UInt32, firstKey: [UInt8])] = []
+            var block: [UInt8] = []
+            var inBlock = 0
+            var count = 0
+            var writing = false
+            var written = 0
+            /// Ends a block: the first pass records it in the directory, the second writes it.
+            func endBlock() throws {
+                if writing {
+                    precondition(written < directory.count && block.count == directory[written].length,
+                                 "a lookup table's second pass differs from its first")
+                    written += 1
+                    try block.withUnsafeBytes { try emit($0) }
+                } else {
+                    let keyLength = Int(block.littleUInt16(at: 0))
+                    directory.append((block.count, CRC32C.checksum(block), Array(block[2..<(2 + keyLength)])))
+                }
+                block.removeAll(keepingCapacity: true)
+                inBlock = 0
             }
-        }
-        for number in 0..<blockCount {
-            encodeBlock(number)
-            let keyLength = Int(block.littleUInt16(at: 0))
-            directory.append((block.count, CRC32C.checksum(block), Array(block[2..<(2 + keyLength)])))
-        }
-        var head: [UInt8] = []
-        head.appendLittle(UInt32(count))
-        head.appendLittle(UInt32(blockCount))
-        let blobLength = directory.reduce(0) { $0 + $1.firstKey.count }
-        var offset = 8 + 24 * blockCount + 4 + blobLength + 4
-        var blobOffset = 0
-        for block in directory {
-            head.appendLittle(UInt64(offset))
-            head.appendLittle(UInt32(block.length))
-            head.appendLittle(block.checksum)
-            head.appendLittle(UInt32(blobOffset))
-            head.appendLittle(UInt32(block.firstKey.count))
-            offset += block.length
-            blobOffset += block.firstKey.count
-        }
-        head.appendLittle(UInt32(blobLength))
-        for block in directory { head.append(contentsOf: block.firstKey) }
-        head.appendLittle(CRC32C.checksum(head))
-        try head.withUnsafeBytes { try emit($0) }
-        for number in 0..<blockCount {
-            encodeBlock(number)
-            try block.withUnsafeBytes { try emit($0) }
+            func pass() throws {
+                count = 0
+                try entries { key, value in
+                    precondition(key.count <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
+                    block.appendLittle(UInt16(key.count))
+                    block.append(contentsOf: key)
+                    block.appendLittle(value)
+                    inBlock += 1
+                    count += 1
+                    if inBlock == blockEntries { try endBlock() }
+                }
+                if inBlock > 0 { try endBlock() }
+            }
+            try pass()
+            let entryCount = count
+            var head: [UInt8] = []
+            head.appendLittle(UInt32(entryCount))
+            head.appendLittle(UInt32(directory.count))
+            let blobLength = directory.reduce(0) { $0 + $1.firstKey.count }
+            var offset = 8 + 24 * directory.count + 4 + blobLength + 4
+            var blobOffset = 0
+            for block in directory {
+                head.appendLittle(UInt64(offset))
+                head.appendLittle(UInt32(block.length))
+                head.appendLittle(block.checksum)
+                head.appendLittle(UInt32(blobOffset))
+                head.appendLittle(UInt32(block.firstKey.count))
+                offset += block.length
+                blobOffset += block.firstKey.count
+            }
+            head.appendLittle(UInt32(blobLength))
+            for block in directory { head.append(contentsOf: block.firstKey) }
+            head.appendLittle(CRC32C.checksum(head))
+            try head.withUnsafeBytes { try emit($0) }
+            writing = true
+            try pass()
+            precondition(count == entryCount && written == directory.count, "a lookup table's second pass differs from its first")
         }
     }
 
     /// Reads the entries of a table from `stream` in order, handing each key's bytes and value to `visit`;
     /// false unless the bytes are exactly such a table and have the section's checksum.
     static func decode(_ stream: SectionStream, _ visit: (UnsafeRawBufferPointer, UInt64) -> Bool) -> Bool {
-        guard let head = try? stream.next(8) else { return false }
-        let count = Int(head.little(UInt32.self, at: 0)), blockCount = Int(head.little(UInt32.self, at: 4))
-        guard Int64(count) <= stream.length / 10, blockCount == (count + blockEntries - 1) / blockEntries,
-              (try? stream.next(24 * blockCount)) != nil, let blobLength = try? stream.next(4),
-              (try? stream.next(Int(blobLength.little(UInt32.self, at: 0)) + 4)) != nil else { return false }
-        for _ in 0..<count {
-            guard let lengthBytes = try? stream.next(2) else { return false }
-            let length = Int(lengthBytes.little(UInt16.self, at: 0))
-            guard let entry = try? stream.next(length + 8),
-                  visit(UnsafeRawBufferPointer(rebasing: entry[0..<length]), entry.little(UInt64.self, at: length)) else { return false }
+        guard var cursor = try? LookupTableCursor(stream) else { return false }
+        do {
+            while let entry = try cursor.next() {
+                guard visit(entry.key, entry.value) else { return false }
+            }
+            return true
+        } catch {
+            return false
         }
-        return stream.remaining == 0 && stream.checksumHolds()
     }
+}
+
+/// The entries of a table read front to back from its section: the blocks only, past the directory.
+struct LookupTableCursor {
+    private let stream: SectionStream
+    private var left: Int
+
+    init(_ stream: SectionStream) throws(SnapshotError) {
+        self.stream = stream
+        let head = try stream.next(8)
+        left = Int(head.little(UInt32.self, at: 0))
+        let blockCount = Int(head.little(UInt32.self, at: 4))
+        guard Int64(left) <= stream.length / 10, blockCount == (left + LookupTable.blockEntries - 1) / LookupTable.blockEntries else {
+            throw Self.malformed
+        }
+        _ = try stream.next(24 * blockCount)
+        let blobLength = try stream.next(4).little(UInt32.self, at: 0)
+        _ = try stream.next(Int(blobLength) + 4)
+    }
+
+    /// The next entry, its key valid until the next call; nil after the last one, once the section's length and
+    /// checksum are found right.
+    mutating func next() throws(SnapshotError) -> (key: UnsafeRawBufferPointer, value: UInt64)? {
+        guard left > 0 else {
+            guard stream.remaining == 0, stream.checksumHolds() else { throw Self.malformed }
+            return nil
+        }
+        left -= 1
+        let length = Int(try stream.next(2).little(UInt16.self, at: 0))
+        let entry = try stream.next(length + 8)
+        return (UnsafeRawBufferPointer(rebasing: entry[0..<length]), entry.little(UInt64.self, at: length))
+    }
+
+    private static var malformed: SnapshotError { SnapshotError(reason: "a snapshot lookup table is malformed or damaged") }
 }
 
 /// A lookup table of a snapshot opened for finding keys: its directory in memory, its blocks read when needed.

@@ -24,6 +24,15 @@ final class SnapshotScope {
     private var loaded: Set<String> = []
     /// Dealers whose units and notices are all loaded.
     private var scopedDealers: Set<String> = []
+    /// Dealers whose notices are loaded (with or without their units).
+    private var noticesLoaded: Set<String> = []
+    /// How many complaints, visits and swaps the loaded records held.
+    private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
+
+    /// What a fold of this scope's is written over, to store it as the whole ledger's snapshot.
+    var mergeBase: MergeBase {
+        MergeBase(file: file, reader: reader, loaded: loaded, noticesLoaded: noticesLoaded, loadedFacts: loadedFacts)
+    }
 
     /// The scope of a snapshot whose header matched the log; nil when a part it reads up front is damaged.
     init?(file: SnapshotFile, reader: SnapshotReader) {
@@ -69,7 +78,7 @@ final class SnapshotScope {
 
     /// Loads into `state` what `check`, `stream(of:)` and `apply` of `event` read or change: the units it names,
     /// the units holding the complaints, visits, swaps and lines it names, and for notices and for voids whose
-    /// target may be on a notice, every unit and notice of the dealer concerned. `target` is a void's target.
+    /// target may be on a notice, the notices of the dealer concerned. `target` is a void's target.
     func prepare(_ state: inout LedgerState, for event: Event, target: Event?) throws(SnapshotError) {
         switch event.body {
         case .policyPublished, .dealerEnrolled, .dealerInvoiced, .paymentReceived:
@@ -96,7 +105,7 @@ final class SnapshotScope {
         case .partAppraised(let appraisal): try identifier(.swap, appraisal.swap, &state)
         case .costWrittenOff(let notice):
             try identifier(.notice, notice.notice, &state)
-            try dealer(notice.dealer, &state)
+            try notices(of: notice.dealer, &state)
             for line in notice.lines {
                 try identifier(.visit, line, &state)
                 try identifier(.swap, line, &state)
@@ -107,8 +116,8 @@ final class SnapshotScope {
             try prepare(&state, for: target, target: nil)
             // A line of the target may be on a notice, which depends on it: its dealer's notices are needed.
             switch target.body {
-            case .visitRecorded(let visit): try dealer(visit.dealer, &state)
-            case .partSwapped(let swap): if let owner = state.swapDealer(swap.swap) { try dealer(owner, &state) }
+            case .visitRecorded(let visit): try notices(of: visit.dealer, &state)
+            case .partSwapped(let swap): if let owner = state.swapDealer(swap.swap) { try notices(of: owner, &state) }
             default: break
             }
         }
@@ -119,32 +128,48 @@ final class SnapshotScope {
         try identifier(.serial, serial, &state)
     }
 
-    /// Loads the unit holding an identifier (or for a notice, its dealer's units and notices), if the state does
-    /// not hold it and the snapshot does.
+    /// Loads the unit holding an identifier (or for a notice, its dealer's notices), if the state does not hold
+    /// it and the snapshot does.
     func identifier(_ kind: IdentifierKind, _ id: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !state.holds(kind, id),
               let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
         if kind == .notice {
             let index = try readDealerIndex()
             guard Int(number) < index.count else { throw damaged("its dealer index") }
-            try dealer(index.dealer(Int(number)), &state)
+            try notices(of: index.dealer(Int(number)), &state)
             return
         }
         guard let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }
         try load([record], &state, noticesOf: nil)
     }
 
-    /// Loads every unit a dealer sold or visited and the dealer's notices, once.
+    /// Loads every unit a dealer sold or visited and the dealer's notices, once: what its answers need.
     func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !scopedDealers.contains(dealer) else { return }
         let index = try readDealerIndex()
         guard let records = index.entry(of: dealer).map({ file.records(index.positions($0), of: unitEntries, reader) }) ?? [] else {
             throw damaged("a unit record")
         }
-        if notices == nil { notices = file.section(.notices, reader) }
-        guard notices != nil else { throw damaged("its notices") }
-        try load(records, &state, noticesOf: dealer)
+        try load(records, &state, noticesOf: noticesLoaded.contains(dealer) ? nil : dealer)
         scopedDealers.insert(dealer)
+        noticesLoaded.insert(dealer)
+    }
+
+    /// Loads a dealer's notices, once, without the units of their lines: what checks of later events need.
+    func notices(of dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
+        guard !noticesLoaded.contains(dealer) else { return }
+        let section = try noticesSection()
+        let result = section.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try state.addNotices(bytes, of: dealer) } }
+        if case .failure(let error) = result { throw damaged("its notices (\(error.reason))") }
+        noticesLoaded.insert(dealer)
+    }
+
+    /// The notices section, read and checked once.
+    private func noticesSection() throws(SnapshotError) -> [UInt8] {
+        if let notices { return notices }
+        guard let section = file.section(.notices, reader) else { throw damaged("its notices") }
+        notices = section
+        return section
     }
 
     /// The dealer index, read and checked once.
@@ -172,8 +197,16 @@ final class SnapshotScope {
                 pending.append(record)
             }
         }
+        let before = state.factCounts
+        defer {
+            let after = state.factCounts
+            loadedFacts.complaints += after.complaints - before.complaints
+            loadedFacts.visits += after.visits - before.visits
+            loadedFacts.swaps += after.swaps - before.swaps
+        }
+        let section = dealer == nil ? [] : try noticesSection()
         let result = withBuffers(records) { buffers in
-            (notices ?? []).withUnsafeBytes { notices in
+            section.withUnsafeBytes { notices in
                 Result { () throws(SnapshotError) in
                     try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
                 }

@@ -285,6 +285,13 @@ public final class ReplacementFile {
         try write(bytes, at: offset)
     }
 
+    /// Writes the buffered bytes and gives the new file's own path, to read it before (or without) committing it:
+    /// a scratch file, which is removed when this is dropped uncommitted.
+    public func written() throws(LogError) -> String {
+        try flush()
+        return temporary
+    }
+
     /// Writes the buffered bytes, syncs the new file, renames it over `path` and syncs the folder.
     public func commit() throws(LogError) {
         try flush()

@@ -11,12 +11,7 @@ extension LedgerState {
     public func dealerIndex(unitOrder: [String]) -> [(dealer: String, positions: [UInt32])] {
         var positions: [String: [UInt32]] = [:]
         for (position, serial) in unitOrder.enumerated() {
-            guard let unit = units[serial] else { continue }
-            var named: Set<String> = [unit.dealer]
-            for visit in unit.visits {
-                if let dealer = visits[visit]?.record.dealer { named.insert(dealer) }
-            }
-            for dealer in named { positions[dealer, default: []].append(UInt32(position)) }
+            for dealer in dealers(ofUnit: serial) { positions[dealer, default: []].append(UInt32(position)) }
         }
         return positions.sorted { $0.key.bytePrecedes($1.key) }.map { (dealer: $0.key, positions: $0.value) }
     }

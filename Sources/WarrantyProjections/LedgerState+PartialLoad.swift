@@ -38,6 +38,11 @@ extension LedgerState {
         return unit.complaints.map { (.complaint, $0) } + unit.visits.map { (.visit, $0) } + unit.swaps.map { (.swap, $0) }
     }
 
+    /// How many units the state holds.
+    public var unitCount: Int {
+        units.count
+    }
+
     /// The serials of the units the state holds.
     public var unitSerials: [String] {
         Array(units.keys)
@@ -51,6 +56,16 @@ extension LedgerState {
     /// Every live notice with its dealer.
     public var noticeDealers: [(notice: String, dealer: String)] {
         notices.map { ($0.key, $0.value.dealer) }
+    }
+
+    /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`) the notices
+    /// of one dealer from its snapshot's notices section, without the units of their lines.
+    ///
+    /// Enough for checking and applying events, whose checks read a line's notice (`noticeOfLine`) and load the
+    /// line's own unit; not for that dealer's answers, which need all its units (`addUnits` with `noticesOf`).
+    /// The caller keeps the state exact: no event applied since the snapshot has touched these notices.
+    public mutating func addNotices(_ section: UnsafeRawBufferPointer, of dealer: String) throws(SnapshotError) {
+        try loadNotices(section, of: dealer, checkingLines: false)
     }
 
     /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`, maybe with

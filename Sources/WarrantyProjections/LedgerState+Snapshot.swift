@@ -101,6 +101,20 @@ public struct UnitIndexEntry: Equatable, Sendable {
     }
 }
 
+/// What a partial state's snapshot is written over (`encodeSnapshot(into:over:)`): the older snapshot it loaded
+/// its units and notices from.
+public struct SnapshotMergeBase: Sendable {
+    /// The older snapshot's notices whose dealers the state did not load, each with its encoding (`noticeEntries`).
+    public var notices: [(id: String, bytes: [UInt8])]
+    /// How many complaints, visits and swaps the older snapshot's units that the state does not hold have.
+    public var otherFacts: (complaints: Int, visits: Int, swaps: Int)
+
+    public init(notices: [(id: String, bytes: [UInt8])], otherFacts: (complaints: Int, visits: Int, swaps: Int)) {
+        self.notices = notices
+        self.otherFacts = otherFacts
+    }
+}
+
 // MARK: - Writing
 
 /// Takes a snapshot's sections as they are encoded: the four small ones whole, then the unit records one at a time.
@@ -131,7 +145,12 @@ extension LedgerState {
     /// Besides what the sink keeps, the memory used is the serials sorted (a few words per unit) and one
     /// record at a time.
     /// - Complexity: O(n log n) in the number of units (they are sorted by serial), linear in everything else.
-    public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink) throws(Sink.Failure) {
+    ///
+    /// With `base`, the state is a partial one (`addUnits`) and the small sections are those of the whole ledger:
+    /// the base's notices of dealers the state did not load join the state's, and the base's facts of units the
+    /// state does not hold are counted in the totals. The unit records are the state's only; the caller merges
+    /// them with the base's others.
+    public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink, over base: SnapshotMergeBase? = nil) throws(Sink.Failure) {
         let orderedPolicies = policies.values.sorted { $0.seq < $1.seq }
         var policyIndex: [ObjectIdentifier: UInt32] = [:]
         var policyWriter = SnapshotWriter(capacity: 256 * orderedPolicies.count + 64)
@@ -149,10 +168,18 @@ extension LedgerState {
         }
         try dealerWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
-        var noticeWriter = SnapshotWriter(capacity: 96 * notices.count + 64)
-        noticeWriter.writeCount(notices.count)
-        for id in Self.byteSorted(notices.keys) {
-            Self.write(notices[id]!, to: &noticeWriter)
+        // The base's notices kept, and the state's, each with its encoding, in byte order of their ids.
+        var allNotices: [(id: String, bytes: [UInt8])] = (base?.notices ?? []).filter { notices[$0.id] == nil }
+        for notice in notices.values {
+            var writer = SnapshotWriter(capacity: 96)
+            Self.write(notice, to: &writer)
+            allNotices.append((notice.id, writer.finish()))
+        }
+        allNotices.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        var noticeWriter = SnapshotWriter(capacity: allNotices.reduce(64) { $0 + $1.bytes.count })
+        noticeWriter.writeCount(allNotices.count)
+        for notice in allNotices {
+            notice.bytes.withUnsafeBytes { noticeWriter.write(raw: $0) }
         }
         try noticeWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
@@ -162,9 +189,10 @@ extension LedgerState {
             otherWriter.write(seq)
         }
         otherWriter.write(moneyTotal)
-        otherWriter.writeCount(complaints.count)
-        otherWriter.writeCount(visits.count)
-        otherWriter.writeCount(swaps.count)
+        let outside = base?.otherFacts ?? (complaints: 0, visits: 0, swaps: 0)
+        otherWriter.writeCount(complaints.count + outside.complaints)
+        otherWriter.writeCount(visits.count + outside.visits)
+        otherWriter.writeCount(swaps.count + outside.swaps)
         try otherWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
         // The serials are sorted first and each record is encoded when its turn comes, so that only one
@@ -817,9 +845,10 @@ extension LedgerState {
         return amounts
     }
 
-    /// Reads the notices section into `notices` and `noticeOfLine`; every line must exist and be on one notice.
-    /// With `only`, the notices of other dealers are read past, not kept or checked against the lines.
-    mutating func loadNotices(_ bytes: UnsafeRawBufferPointer, of only: String? = nil) throws(SnapshotError) {
+    /// Reads the notices section into `notices` and `noticeOfLine`; every line must exist (unless not
+    /// `checkingLines`) and be on one notice. With `only`, the notices of other dealers are read past, not kept or
+    /// checked against the lines.
+    mutating func loadNotices(_ bytes: UnsafeRawBufferPointer, of only: String? = nil, checkingLines: Bool = true) throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
         let count = try reader.readCount(minimumSize: 33)
         notices.reserveCapacity(count)
@@ -841,7 +870,7 @@ extension LedgerState {
                 let kind = SnapshotTag.lineKind(try reader.readTag(count: 2, "line kind"))
                 let line = LineKey(kind: kind, id: try reader.readString())
                 guard kept else { continue }
-                let exists = kind == .labor ? visits[line.id]?.laborAmount != nil : swaps[line.id] != nil
+                let exists = !checkingLines || (kind == .labor ? visits[line.id]?.laborAmount != nil : swaps[line.id] != nil)
                 guard exists else { throw reader.error("notice \(quoted(id)) names missing \(kind.rawValue) line \(quoted(line.id))") }
                 guard noticeOfLine.updateValue(id, forKey: line) == nil else {
                     throw reader.error("line \(quoted(line.id)) is on two notices")
@@ -1055,7 +1084,7 @@ private enum UnitLimits {
 }
 
 /// The `other` section: voided seqs, the money total and the totals of per-unit facts.
-private struct OtherSection {
+struct OtherSection {
     var voided: Set<Int64> = []
     var moneyTotal: Fen
     var complaints: Int

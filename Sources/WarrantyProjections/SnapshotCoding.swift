@@ -114,6 +114,13 @@ struct SnapshotWriter: ~Copyable {
         count += length
     }
 
+    /// The bytes as they are, with no length: an entry encoded elsewhere.
+    mutating func write(raw bytes: UnsafeRawBufferPointer) {
+        reserve(bytes.count)
+        if let source = bytes.baseAddress { (base + count).copyMemory(from: source, byteCount: bytes.count) }
+        count += bytes.count
+    }
+
     /// A presence byte, 0 or 1, then the value when present.
     @inline(__always)
     mutating func write(_ text: String?) {

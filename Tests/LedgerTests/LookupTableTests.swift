@@ -10,9 +10,8 @@ import WarrantyProjections
     /// Writes a table of `keys` (already sorted by `order`), values = positions, as a one-section file, and opens it.
     static func table(_ keys: [[UInt8]], order: LookupTable.Order, scratch: String) throws -> (LookupTableReader, SnapshotReader) {
         var bytes: [UInt8] = []
-        try LookupTable.encode(count: keys.count, entry: { index, key in
-            key.append(contentsOf: keys[index])
-            return UInt64(index)
+        try LookupTable.encode(entries: { add in
+            for (index, key) in keys.enumerated() { try key.withUnsafeBytes { try add($0, UInt64(index)) } }
         }, emit: { bytes.append(contentsOf: $0) })
         let path = scratch + "/table"
         writeFile(path, bytes)

@@ -42,6 +42,25 @@ import WarrantyDomain
             writeFile(path, bytes)
         }
 
+        /// The scoped ledger's snapshot with the events after it folded in scope, written over it, must be the
+        /// very bytes of the whole fold's snapshot (the whole ledger's log is the same).
+        func expectMergedSnapshotIsTheWholeOnes(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let (file, reader) = try #require(SnapshotFile.open(folder: scoped.folder))
+            let scope = try #require(SnapshotScope(file: file, reader: reader))
+            var fold = try #require(scope.emptyFold())
+            try scoped.foldTail(&fold, after: file.lastRecord, knownAt: .max, scope: scope)
+            let summary = try scoped.logReader().scan(from: Int64.max)
+            try SnapshotFile.write(fold, over: scope.mergeBase, head: summary.head, lastRecord: summary.lastRecord,
+                                   path: scratch + "/merged")
+            try SnapshotFile.write(try whole.fold(), head: summary.head, lastRecord: summary.lastRecord, path: scratch + "/whole.snapshot")
+            let merged = try #require(readFile(scratch + "/merged")), expected = try #require(readFile(scratch + "/whole.snapshot"))
+            let same = merged == expected
+            let difference = zip(merged, expected).enumerated().first { $1.0 != $1.1 }?.offset ?? -1
+            #expect(same, "\(merged.count) bytes against \(expected.count); the first difference at byte \(difference)",
+                    sourceLocation: sourceLocation)
+            #expect(fold.lastSeq > file.lastSeq, "the test folds a tail", sourceLocation: sourceLocation)
+        }
+
         func remove() {
             for name in ["scoped", "whole"] { removeFolder(scratch + "/" + name) }
             removeFolder(scratch)
@@ -109,6 +128,7 @@ import WarrantyDomain
         let resent = Self.lines[100..<400].filter { $0.contains("\"id\":") }
         let outcome = try pair.append(resent)
         #expect(outcome.hasPrefix("appended 0, duplicates \(resent.count)"), "\(outcome)")
+        try pair.expectMergedSnapshotIsTheWholeOnes()
     }
 
     @Test func refusalsAfterASnapshotAreTheWholeFoldsRefusals() throws {

@@ -48,4 +48,7 @@ func run(_ words: [String]) -> Int32 {
     }
 }
 
-exit(run(Array(CommandLine.arguments.dropFirst())))
+/// `LEDGER_SPILL_UNITS`: how many units a long fold (`rebuild`, a large batch) holds in memory before it writes its
+/// state out and carries on from the file (see the README).
+let spillUnits = getenv("LEDGER_SPILL_UNITS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+exit(Ledger.$spillUnits.withValue(spillUnits ?? Ledger.spillUnits) { run(Array(CommandLine.arguments.dropFirst())) })

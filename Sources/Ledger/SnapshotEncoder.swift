@@ -1,0 +1,436 @@
+import Integrity
+import WarrantyProjections
+
+/// Where `SectionEncoder` sends the bytes of each section.
+protocol SectionOutput {
+    /// Takes the next bytes of the current section.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Ends the current section; the next bytes belong to the next one.
+    mutating func endSection() throws
+}
+
+/// The snapshot a scoped fold (`SnapshotScope`) was loaded from, for writing the fold's snapshot over it: the
+/// fold's units and notices replace the ones it loaded, and everything else is carried over.
+struct MergeBase {
+    let file: SnapshotFile
+    let reader: SnapshotReader
+    /// The serials whose records the fold loaded: the fold's own version of each replaces the record (and a unit
+    /// the fold no longer holds, its sale voided, is left out).
+    let loaded: Set<String>
+    /// The dealers whose notices the fold loaded: the fold's notices of those dealers replace the stored ones.
+    let noticesLoaded: Set<String>
+    /// How many complaints, visits and swaps the loaded records held when they were loaded.
+    let loadedFacts: (complaints: Int, visits: Int, swaps: Int)
+}
+
+/// Encodes the ten sections of a fold in file order, computing each one's length and CRC-32C as it goes.
+///
+/// Small writes are gathered in a staging buffer before they reach the output; what is kept that grows with
+/// the ledger is the unit index (24 bytes and the serial per unit), written after the units, and the dealer
+/// index built from it at the end (a few bytes per unit).
+///
+/// Over a `MergeBase`, the fold is a scoped one and the sections written are those of the whole ledger: the
+/// stored records, keys, versions and identifiers the fold did not replace are read from the base in order
+/// and merged with the fold's, so that the bytes are exactly those the whole fold would encode to.
+struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
+    typealias Failure = any Error
+    static var stagingSize: Int { 1 << 16 }
+
+    var output: Output
+    /// The length and checksum of each section ended so far.
+    private(set) var sections: [(length: Int64, checksum: UInt32)] = []
+    private var checksum = CRC32C()
+    private var length: Int64 = 0
+    private var staged: [UInt8] = []
+    /// The unit index as it is written, 24 bytes per unit (see `SnapshotFile`), and its blob of serials.
+    private var indexEntries: [UInt8] = []
+    private var serialBlob: [UInt8] = []
+    private var unitCount = 0
+    /// While merging: the base's records not passed yet.
+    private var old: OldUnits?
+    /// While merging: the new entry number of each of the base's entries (`UInt32.max`: replaced or removed).
+    private var oldToNew: [UInt32] = []
+    /// While merging: the new entry numbers of the fold's units, in the order they came.
+    private var foldNumbers: [UInt32] = []
+
+    init(output: Output) {
+        self.output = output
+        staged.reserveCapacity(Self.stagingSize)
+    }
+
+    /// Encodes every section of a whole fold: the state's, then the unit index, the idempotency keys, the stream
+    /// versions, the dealer index and the identifier index.
+    mutating func encode(_ fold: LedgerFold) throws {
+        try fold.state.encodeSnapshot(into: &self)
+        try endSection()
+        let unitOrder = (0..<unitCount).map(serial(atEntry:))
+        try appendUnitIndex()
+        try appendKeys(fold.ids, over: nil) { UInt64(bitPattern: $0) }
+        try appendKeys(fold.versions, over: nil) { UInt64($0) }
+        let dealerIndex = fold.state.dealerIndex(unitOrder: unitOrder)
+        try appendDealerIndex(dealerIndex)
+        try appendIdentifiers(fold.state, units: unitOrder.enumerated().map { (serial: $1, number: UInt32($0)) },
+                              dealerIndex: dealerIndex, over: nil)
+        precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
+    }
+
+    /// Encodes the sections of the whole ledger from a scoped fold and the snapshot it was loaded from: the same
+    /// bytes as `encode` of the whole fold. Throws when a part of the base cannot be read.
+    mutating func encode(_ fold: LedgerFold, over base: MergeBase) throws {
+        guard let notices = base.file.section(.notices, base.reader), let other = base.file.section(.other, base.reader),
+              let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)),
+              base.file.checksumHolds(.unitIndex, base.reader) else { throw SnapshotError.merge("a small section or an index") }
+        let kept = try notices.withUnsafeBytes { try LedgerState.noticeEntries($0) }.filter { !base.noticesLoaded.contains($0.dealer) }
+        let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
+        let outside = (stored.complaints - base.loadedFacts.complaints, stored.visits - base.loadedFacts.visits,
+                       stored.swaps - base.loadedFacts.swaps)
+        old = try OldUnits(base)
+        oldToNew = [UInt32](repeating: .max, count: old!.count)
+        try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside))
+        try passOldUnits(before: nil)
+        try old!.finish()
+        old = nil
+        try endSection()
+        try appendUnitIndex()
+        try appendKeys(fold.ids, over: (base, .ids)) { UInt64(bitPattern: $0) }
+        try appendKeys(fold.versions, over: (base, .versions)) { UInt64($0) }
+
+        // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
+        let foldSerials = fold.state.byteSortedSerials
+        precondition(foldSerials.count == foldNumbers.count, "the fold's units were encoded as they are listed")
+        var positions: [String: [UInt32]] = [:]
+        let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
+        for entry in 0..<oldDealers.count {
+            for position in oldDealers.positions(entry) {
+                guard position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
+                if oldToNew[position] != .max { positions[oldDealerIDs[entry], default: []].append(oldToNew[position]) }
+            }
+        }
+        for (serial, number) in zip(foldSerials, foldNumbers) {
+            for dealer in fold.state.dealers(ofUnit: serial) { positions[dealer, default: []].append(number) }
+        }
+        let dealerIndex = positions.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .map { (dealer: $0.key, positions: $0.value.sorted()) }
+        try appendDealerIndex(dealerIndex)
+        try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) }, dealerIndex: dealerIndex,
+                              over: (base, oldDealerIDs))
+        precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
+    }
+
+    mutating func take(section bytes: UnsafeRawBufferPointer) throws {
+        try append(bytes)
+        try endSection()
+    }
+
+    mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) throws {
+        if old != nil {
+            try passOldUnits(before: serial)
+            foldNumbers.append(UInt32(unitCount))
+        }
+        var serial = serial
+        try serial.withUTF8 { try appendUnit(record: bytes, serial: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Copies the base's records that sort before `serial` (all of them when nil), leaving out the ones the fold loaded.
+    private mutating func passOldUnits(before serial: String?) throws {
+        while let old, let head = old.head {
+            let loaded = old.headIsIn(old.base.loaded)
+            if !loaded, var serial {
+                let order = serial.withUTF8 { LookupTable.Order.bytes.compare(head, UnsafeRawBufferPointer($0)) }
+                precondition(order != 0, "unit \(serial) is in the fold and, not loaded, in its snapshot")
+                if order > 0 { return }
+            }
+            let (record, checksum) = try old.take()
+            if !loaded {
+                oldToNew[old.number] = UInt32(unitCount)
+                try appendUnit(record: record, serial: head, checksum: checksum)
+            }
+            try old.advance()
+        }
+    }
+
+    private mutating func appendUnit(record: UnsafeRawBufferPointer, serial: UnsafeRawBufferPointer, checksum: UInt32? = nil) throws {
+        indexEntries.appendLittle(UInt32(serialBlob.count))
+        indexEntries.appendLittle(UInt32(serial.count))
+        indexEntries.appendLittle(UInt64(length + Int64(staged.count)))
+        indexEntries.appendLittle(UInt32(record.count))
+        indexEntries.appendLittle(checksum ?? CRC32C.checksum(record))
+        serialBlob.append(contentsOf: serial)
+        unitCount += 1
+        try append(record)
+    }
+
+    private func serial(atEntry number: Int) -> String {
+        let start = Int(indexEntries.littleUInt32(at: 24 * number)), count = Int(indexEntries.littleUInt32(at: 24 * number + 4))
+        return String(decoding: serialBlob[start..<(start + count)], as: UTF8.self)
+    }
+
+    /// The unit index: a u32 count, per unit the serial's offset and length in the blob, the record's offset,
+    /// length and CRC-32C, then the blob of serials.
+    private mutating func appendUnitIndex() throws {
+        try append(UInt32(unitCount))
+        try indexEntries.withUnsafeBytes { try append($0) }
+        try serialBlob.withUnsafeBytes { try append($0) }
+        indexEntries = []
+        serialBlob = []
+        try endSection()
+    }
+
+    /// The dealer index: a u32 count, per dealer its id's offset and length in the blob and the index and
+    /// count of its positions, then all positions, then the blob of ids.
+    private mutating func appendDealerIndex(_ index: [(dealer: String, positions: [UInt32])]) throws {
+        try append(UInt32(index.count))
+        var blobLength = 0
+        var first = 0
+        for entry in index {
+            let idLength = entry.dealer.utf8.count
+            try append(UInt32(blobLength))
+            try append(UInt32(idLength))
+            try append(UInt32(first))
+            try append(UInt32(entry.positions.count))
+            blobLength += idLength
+            first += entry.positions.count
+        }
+        for entry in index {
+            for position in entry.positions { try append(position) }
+        }
+        for entry in index {
+            var dealer = entry.dealer
+            try dealer.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+        }
+        try endSection()
+    }
+
+    /// A lookup table of the keys in UTF-8 byte order, with their values; over a base, merged with the base's
+    /// table in that section, a key of the fold replacing the base's (a stream's later version).
+    private mutating func appendKeys<Value>(_ table: KeyTable<Value>, over base: (MergeBase, SnapshotFile.Section)?,
+                                            _ value: (Value) -> UInt64) throws {
+        let order = table.byteOrder()
+        try appendTable { add in
+            var stored = try base.map { base, section in
+                try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
+            }
+            var next = try stored?.next()
+            for entry in order {
+                try table.withEntry(entry) { key, fold in
+                    while let entry = next, LookupTable.Order.bytes.compare(entry.key, key) <= 0 {
+                        if LookupTable.Order.bytes.compare(entry.key, key) < 0 { try add(entry.key, entry.value) }
+                        next = try stored!.next()
+                    }
+                    try add(key, value(fold))
+                }
+            }
+            while let entry = next {
+                try add(entry.key, entry.value)
+                next = try stored!.next()
+            }
+        }
+    }
+
+    /// The identifier index: a lookup table from each serial, complaint, visit and swap (a kind byte, then the
+    /// id) to the number of its unit's entry in the unit index, and from each notice to the number of its
+    /// dealer's entry in the dealer index; sorted by kind, then as strings compare.
+    ///
+    /// `units` are the state's units with their entry numbers. Over a base (with the dealer of each entry of its
+    /// dealer index), the base's entries for units and notices the fold did not load are carried over to the new
+    /// entry numbers and merged in.
+    private mutating func appendIdentifiers(_ state: LedgerState, units: [(serial: String, number: UInt32)],
+                                            dealerIndex: [(dealer: String, positions: [UInt32])],
+                                            over base: (MergeBase, oldDealers: [String])?) throws {
+        // Parallel arrays, reserved to the exact count: for a whole fold this runs while the whole state is held.
+        var kinds: [IdentifierKind] = [], ids: [String] = [], values: [UInt32] = []
+        let count = state.identifierCount
+        kinds.reserveCapacity(count)
+        ids.reserveCapacity(count)
+        values.reserveCapacity(count)
+        func add(_ kind: IdentifierKind, _ id: String, _ value: UInt32) {
+            kinds.append(kind)
+            ids.append(id)
+            values.append(value)
+        }
+        for (serial, number) in units {
+            add(.serial, serial, number)
+            for (kind, id) in state.identifiers(ofUnit: serial) ?? [] { add(kind, id, number) }
+        }
+        var dealerNumbers: [String: UInt32] = [:]
+        for (number, entry) in dealerIndex.enumerated() { dealerNumbers[entry.dealer] = UInt32(number) }
+        for (notice, dealer) in state.noticeDealers {
+            // A notice's dealer owns its lines, so the dealer index names it.
+            guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of notice \(notice)") }
+            add(.notice, notice, number)
+        }
+        // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
+        // kind and the first 7 bytes, as one number, order most pairs without a string comparison.
+        let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        var order = ids.indices.map { position -> (prefix: UInt64, position: UInt32) in
+            var prefix = UInt64(kinds[position].rawValue) << 56
+            if ascii {
+                for (index, byte) in ids[position].utf8.prefix(7).enumerated() { prefix |= UInt64(byte) << (48 - 8 * index) }
+            }
+            return (prefix, UInt32(position))
+        }
+        order.sort { lhs, rhs in lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : ids[Int(lhs.position)] < ids[Int(rhs.position)] }
+        let oldToNew = self.oldToNew
+        try appendTable { add in
+            var stored = try base.map { base, _ in
+                try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],
+                                                    pieceSize: SnapshotFile.pieceSize))
+            }
+            /// The base's next entry that is carried over, with its new value.
+            func nextStored() throws -> (key: UnsafeRawBufferPointer, value: UInt64)? {
+                guard let (base, oldDealers) = base else { return nil }
+                while let entry = try stored!.next() {
+                    let (key, value) = entry
+                    guard let kind = key.first, value < UInt64(Int.max) else { throw SnapshotError.merge("its identifier index") }
+                    if kind == IdentifierKind.notice.rawValue {
+                        guard Int(value) < oldDealers.count else { throw SnapshotError.merge("its identifier index") }
+                        let dealer = oldDealers[Int(value)]
+                        if base.noticesLoaded.contains(dealer) { continue }
+                        guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of a notice") }
+                        return (key, UInt64(number))
+                    }
+                    guard Int(value) < oldToNew.count else { throw SnapshotError.merge("its identifier index") }
+                    if oldToNew[Int(value)] != .max { return (key, UInt64(oldToNew[Int(value)])) }
+                }
+                return nil
+            }
+            var next = try nextStored()
+            var key: [UInt8] = []
+            for entry in order {
+                let position = Int(entry.position)
+                key.removeAll(keepingCapacity: true)
+                key.append(kinds[position].rawValue)
+                key.append(contentsOf: ids[position].utf8)
+                try key.withUnsafeBytes { key in
+                    while let entry = next, LookupTable.Order.kindThenText.compare(entry.key, key) < 0 {
+                        try add(entry.key, entry.value)
+                        next = try nextStored()
+                    }
+                    try add(key, UInt64(values[position]))
+                }
+            }
+            while let entry = next {
+                try add(entry.key, entry.value)
+                next = try nextStored()
+            }
+        }
+    }
+
+    /// A lookup table whose entries `entries` gives (twice: see `LookupTable.encode`), as the next section.
+    private mutating func appendTable(_ entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void) throws {
+        try LookupTable.encode(entries: entries, emit: { bytes in try append(bytes) })
+        try endSection()
+    }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) throws {
+        if staged.count + MemoryLayout<T>.size > Self.stagingSize { try flush() }
+        staged.appendLittle(value)
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        if staged.count + bytes.count > Self.stagingSize { try flush() }
+        if bytes.count >= Self.stagingSize {
+            try emit(bytes)
+        } else {
+            staged.append(contentsOf: bytes)
+        }
+    }
+
+    /// Ends the current section: its length and checksum are recorded and the next bytes start the next one.
+    private mutating func endSection() throws {
+        try flush()
+        sections.append((length, checksum.value))
+        checksum = CRC32C()
+        length = 0
+        try output.endSection()
+    }
+
+    private mutating func flush() throws {
+        guard !staged.isEmpty else { return }
+        try staged.withUnsafeBytes { try emit($0) }
+        staged.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func emit(_ bytes: UnsafeRawBufferPointer) throws {
+        checksum.update(bytes)
+        length += Int64(bytes.count)
+        try output.append(bytes)
+    }
+}
+
+/// The unit records of a merge's base, front to back with their serials: the unit index and the units
+/// section read in pieces, each record checked against its entry's checksum and the units section against its own.
+final class OldUnits {
+    let base: MergeBase
+    let count: Int
+    /// The entry number of `head`.
+    private(set) var number = 0
+    /// The serial of the next record, valid until `take`; nil after the last.
+    private(set) var head: UnsafeRawBufferPointer?
+    private var entry: (length: Int, checksum: UInt32) = (0, 0)
+    private let entries: SectionStream
+    private let serials: SectionStream
+    private let units: SectionStream
+
+    init(_ base: MergeBase) throws {
+        self.base = base
+        let index = base.file.sections[SnapshotFile.Section.unitIndex.rawValue]
+        guard let count = base.file.unitEntryCount(base.reader), 4 + 24 * Int64(count) <= index.length else {
+            throw SnapshotError.merge("its unit index")
+        }
+        self.count = count
+        let blob = index.offset + 4 + 24 * Int64(count)
+        // The index's own checksum is checked before a merge reads it (`checksumHolds`); these two streams read its parts.
+        entries = SectionStream(base.reader, (index.offset + 4, 24 * Int64(count), 0), pieceSize: SnapshotFile.pieceSize)
+        serials = SectionStream(base.reader, (blob, index.offset + index.length - blob, 0), pieceSize: SnapshotFile.pieceSize)
+        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize)
+        try readHead()
+    }
+
+    /// Whether the next record's serial is in `set` (as strings compare).
+    func headIsIn(_ set: Set<String>) -> Bool {
+        guard let head else { return false }
+        return set.contains(String(decoding: head, as: UTF8.self))
+    }
+
+    /// The next record and its checksum, valid (with `head`) until `advance`.
+    func take() throws -> (UnsafeRawBufferPointer, UInt32) {
+        let record = try units.next(entry.length)
+        let checksum = CRC32C.checksum(record)
+        guard checksum == entry.checksum else { throw SnapshotError.merge("a unit record") }
+        return (record, checksum)
+    }
+
+    /// Moves to the next record, once this one is taken.
+    func advance() throws {
+        number += 1
+        try readHead()
+    }
+
+    /// Checks that every record was taken and that the units section has its checksum.
+    func finish() throws {
+        guard head == nil, units.remaining == 0, serials.remaining == 0, units.checksumHolds() else {
+            throw SnapshotError.merge("its units")
+        }
+    }
+
+    private func readHead() throws {
+        guard number < count else {
+            head = nil
+            return
+        }
+        let bytes = try entries.next(24)
+        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        let recordOffset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        // Records and serials lie back to back in index order: each starts where the last one ended.
+        guard Int64(u32(0)) == serials.consumed, recordOffset == UInt64(units.consumed) else { throw SnapshotError.merge("its unit index") }
+        entry = (Int(u32(16)), u32(20))
+        head = try serials.next(Int(u32(4)))
+    }
+}
+
+extension SnapshotError {
+    static func merge(_ what: String) -> SnapshotError {
+        SnapshotError(reason: "\(SnapshotFile.fileName): \(what) cannot be read to write the next snapshot over it")
+    }
+}

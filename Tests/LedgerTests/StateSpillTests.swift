@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Ledger
+import LedgerLog
+import Testing
+import WarrantyDomain
+
+/// A long fold that writes its state out (`StateSpill`) and goes on scoped over the file must end where the whole
+/// fold ends: the same refusals, the same head hash and the very bytes of the whole fold's snapshot.
+@Suite(.serialized) struct StateSpillTests {
+    static let lines = ScopedAppendTests.lines
+
+    /// Counts the spills while `body` runs with a limit of `units` units.
+    static func spilling<T>(_ units: Int, _ body: () throws -> T) rethrows -> (T, spills: Int) {
+        let count = Counter()
+        let result = try Ledger.$spillUnits.withValue(units) {
+            try Ledger.$spilled.withValue({ count.add() }) { try body() }
+        }
+        return (result, count.value)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private(set) var value = 0
+        func add() { value += 1 }
+    }
+
+    @Test(arguments: [12, 150])
+    func aRebuildThatSpillsStoresTheWholeFoldsSnapshot(limit: Int) throws {
+        let scratch = temporaryFolder()
+        defer {
+            removeFolder(scratch + "/ledger")
+            removeFolder(scratch)
+        }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try Ledger.$spillUnits.withValue(.max) {
+            try append(Self.lines, to: ledger, scratch: scratch)
+            _ = try ledger.rebuild()
+        }
+        let path = ledger.folder + "/" + SnapshotFile.fileName
+        let whole = try #require(readFile(path))
+        unlink(path)
+        let (written, spills) = try Self.spilling(limit) { try ledger.rebuild() }
+        #expect(spills >= Self.lines.count / 10 / limit, "spills: \(spills)")
+        #expect(written.stored == .none && written.written)
+        let spilled = try #require(readFile(path))
+        #expect(spilled.count == whole.count)
+        #expect(spilled == whole, "the spilled rebuild's snapshot differs from the whole fold's")
+        // A rebuild that spills compares the stored snapshot with the fold at its seq as the whole fold does.
+        let (again, _) = try Self.spilling(limit) { try ledger.rebuild() }
+        #expect(again.stored == .equal(seq: Int64(Self.lines.count)) && !again.written)
+        #expect(try #require(readFile(path)) == whole)
+        // No scratch file is left behind.
+        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") } == [])
+    }
+
+    @Test(arguments: [3, 40])
+    func batchesThatSpillAreStoredAsTheWholeFoldStoresThem(limit: Int) throws {
+        var pair = try ScopedAppendTests.Pair()
+        defer { pair.remove() }
+        let (_, spills) = try Self.spilling(limit) {
+            try Ledger.$snapshotInterval.withValue(1_000) {
+                // A first batch into the new ledgers: no snapshot to scope on, the whole fold spills.
+                var outcome = try pair.append(Self.lines[..<1_200], expectScoped: true)
+                #expect(outcome.hasPrefix("appended 1200"), "\(outcome)")
+                try expectSameSnapshots(pair)
+                // Then batches on top of a snapshot, past the interval or not.
+                for range in [1_200..<1_300, 1_300..<2_600, 2_600..<2_610, 2_610..<Self.lines.count] {
+                    outcome = try pair.append(Self.lines[range])
+                    #expect(outcome.hasPrefix("appended \(range.count)"), "\(outcome)")
+                }
+            }
+        }
+        #expect(spills > 0)
+        try expectSameSnapshots(pair)
+        // Refusals and duplicates while the fold spills are the whole fold's.
+        try Self.spilling(limit) {
+            let resent = Self.lines[100..<400].filter { $0.contains("\"id\":") }
+            let outcome = try pair.append(resent + [#"{"type":"unit.sold","at":"2030-01-01","data":{}}"#])
+            #expect(outcome.contains("refused") || outcome.contains("line"), "\(outcome)")
+            _ = try pair.append(Self.lines[200..<260].map { $0.replacingOccurrences(of: "\"id\":\"", with: "\"id\":\"again-") })
+        }
+    }
+
+    /// The snapshots the two ledgers stored are the same bytes.
+    func expectSameSnapshots(_ pair: ScopedAppendTests.Pair, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let scoped = try #require(readFile(pair.scoped.folder + "/" + SnapshotFile.fileName), sourceLocation: sourceLocation)
+        let whole = try #require(readFile(pair.whole.folder + "/" + SnapshotFile.fileName), sourceLocation: sourceLocation)
+        let same = scoped == whole
+        #expect(same, "stored snapshots differ: \(scoped.count) and \(whole.count) bytes", sourceLocation: sourceLocation)
+    }
+}
