@@ -61,7 +61,7 @@ extension Ledger {
             guard let current = spill.scope else { return nil }
             do { return try body(current) } catch {
                 Ledger.scopeFallback?(error.reason)
-                spill = StateSpill(folder: folder, scope: nil)
+                spill = StateSpill(folder: folder, scope: nil, limit: .max)
                 fold = try self.fold()
                 // Checked again as they are applied: a scoped fold that had let one through is an error, not a trap.
                 for seq in (committedSeq + 1)..<(committedSeq + 1 + Int64(report.appended)) {
@@ -128,7 +128,7 @@ extension Ledger {
                 let seq = try writer.add(payload)
                 fold.apply(event, stream: stream, seq: seq, target: target)
                 report.appended += 1
-                try spill.spillIfFull(&fold)
+                spill.spillIfFull(&fold)
             }
             try checkDuplicates(storedDuplicates)
             if let receipt = try writer.commit() {
@@ -137,8 +137,15 @@ extension Ledger {
                 report.head = receipt.head
                 if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval || spill.spills > 0 {
                     // The batch is durable; a snapshot that fails to write is only a missed cache. A scoped fold
-                    // is written over the snapshot it was loaded from.
-                    try? writeSnapshot(fold, over: spill.mergeBase, head: receipt.head, lastRecord: receipt.lastRecord)
+                    // is written over the snapshot it was loaded from; should that one turn out damaged, the whole
+                    // fold is written instead, so that a damaged snapshot is replaced.
+                    do {
+                        try writeSnapshot(fold, over: spill.mergeBase, head: receipt.head, lastRecord: receipt.lastRecord)
+                    } catch {
+                        if spill.mergeBase != nil, let whole = try? self.fold() {
+                            try? writeSnapshot(whole, head: receipt.head, lastRecord: receipt.lastRecord)
+                        }
+                    }
                 }
             }
         } catch {

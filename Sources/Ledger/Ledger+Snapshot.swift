@@ -87,7 +87,7 @@ extension Ledger {
                 } else {
                     try fold.apply(stored, seq: seq, resolve: resolve)
                 }
-                try spill?.spillIfFull(&fold)
+                spill?.spillIfFull(&fold)
             }
             if position == nil, streams == nil {
                 return try reader.scan(from: 1, decodingInParallel: { record in
@@ -137,7 +137,7 @@ extension Ledger {
         let total = writer.lastSeq
         let counted: ProgressHandler? = progress.map { progress in { done, _ in progress(done, total) } }
         var fold = LedgerFold()
-        let spill = StateSpill(folder: folder, scope: nil)
+        let spill = StateSpill(folder: folder, scope: nil, limit: Ledger.scopedFolds ? Ledger.spillUnits : .max)
         var stored = RebuildReport.Comparison.none
         var foldedTo: RecordPosition?
         switch SnapshotFile.find(folder: folder) {
@@ -148,7 +148,9 @@ extension Ledger {
                 try foldTail(&fold, after: nil, knownAt: file.lastSeq, spill: spill, progress: counted)
                 foldedTo = file.lastRecord
                 // Byte for byte: the encoding is deterministic, and no second state is built to compare.
-                switch file.holds(fold, over: spill.mergeBase, snapshotReader) {
+                let holds: Bool?
+                do { holds = try file.holds(fold, over: spill.mergeBase, snapshotReader) } catch { throw LedgerError.wrap(error) }
+                switch holds {
                 case true?: stored = .equal(seq: file.lastSeq)
                 case false?: stored = .different(seq: file.lastSeq)
                 case nil: stored = .damaged

@@ -84,6 +84,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
         let outside = (stored.complaints - base.loadedFacts.complaints, stored.visits - base.loadedFacts.visits,
                        stored.swaps - base.loadedFacts.swaps)
+        guard outside.0 >= 0, outside.1 >= 0, outside.2 >= 0 else { throw SnapshotError.merge("its totals") }
         old = try OldUnits(base)
         oldToNew = [UInt32](repeating: .max, count: old!.count)
         try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside))
@@ -97,7 +98,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
 
         // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
         let foldSerials = fold.state.byteSortedSerials
-        precondition(foldSerials.count == foldNumbers.count, "the fold's units were encoded as they are listed")
+        guard foldSerials.count == foldNumbers.count else { throw SnapshotError.merge("the fold's units in order") }
         var positions: [String: [UInt32]] = [:]
         let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
         for entry in 0..<oldDealers.count {
@@ -109,8 +110,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         for (serial, number) in zip(foldSerials, foldNumbers) {
             for dealer in fold.state.dealers(ofUnit: serial) { positions[dealer, default: []].append(number) }
         }
-        let dealerIndex = positions.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            .map { (dealer: $0.key, positions: $0.value.sorted()) }
+        let dealerIndex = LedgerState.dealerIndex(positions, spelling: fold.state.enrolledSpelling)
         try appendDealerIndex(dealerIndex)
         try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) }, dealerIndex: dealerIndex,
                               over: (base, oldDealerIDs))
@@ -137,7 +137,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
             let loaded = old.headIsIn(old.base.loaded)
             if !loaded, var serial {
                 let order = serial.withUTF8 { LookupTable.Order.bytes.compare(head, UnsafeRawBufferPointer($0)) }
-                precondition(order != 0, "unit \(serial) is in the fold and, not loaded, in its snapshot")
+                // A unit the fold holds and did not load cannot be in its snapshot: it would have been loaded first.
+                guard order != 0 else { throw SnapshotError.merge("unit \(serial), which the fold holds unloaded,") }
                 if order > 0 { return }
             }
             let (record, checksum) = try old.take()

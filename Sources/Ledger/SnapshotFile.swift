@@ -7,7 +7,7 @@ import WarrantyProjections
 
 /// The projection cache `state.snapshot`: the folded state at a log position, checked against the log before use.
 ///
-/// Layout (little-endian): a 324-byte header — magic `WLSNAPS1`, file version u32 (4), state format version
+/// Layout (little-endian): a 324-byte header — magic `WLSNAPS1`, file version u32 (5), state format version
 /// u32, last seq i64, head hash (32 bytes), the last record's segment base seq i64, byte offset i64 and
 /// length u32, section count u32 (10), then per section offset u64, length u64, CRC-32C u32 and reserved
 /// u32, and finally the CRC-32C of the header's first 320 bytes — followed by the sections: policies,
@@ -17,7 +17,7 @@ import WarrantyProjections
 /// CRC-32C u32, then the blob. Keys and versions are lookup tables (`LookupTable`: sorted blocks with a
 /// directory, each block with its own CRC-32C) of UTF-8 key → u64 value (the seq that used the key, or the
 /// stream's last version), sorted by bytes. The dealer index is a u32 count of dealers, then per dealer
-/// (sorted by id) the id's offset u32 and length u32 in the id blob, the index u32 of its first position and
+/// (spelt as enrolled, sorted by id) the id's offset u32 and length u32 in the id blob, the index u32 of its first position and
 /// the count u32 of its positions, then every dealer's positions (u32 numbers of unit index entries,
 /// increasing: the units it sold or visited), then the blob. The identifier index is a lookup table from a
 /// kind byte (0 serial, 1 complaint, 2 visit, 3 swap, 4 notice) and the id's UTF-8 to the number of the unit
@@ -30,7 +30,7 @@ import WarrantyProjections
 struct SnapshotFile {
     static let fileName = "state.snapshot"
     static let magic = Array("WLSNAPS1".utf8)
-    static let fileVersion: UInt32 = 4
+    static let fileVersion: UInt32 = 5
     static let sectionCount = 10
     static let headerSize = 80 + 24 * sectionCount + 4
     enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions, dealerIndex, identifiers }
@@ -103,13 +103,13 @@ struct SnapshotFile {
     }
 
     /// Whether the stored sections hold exactly the bytes `fold` encodes to, compared piece by piece as they
-    /// are encoded; nil when a stored section fails its checksum.
+    /// are encoded; nil when a stored section fails its checksum. Throws when the base a scoped fold is encoded
+    /// over cannot be read.
     func holds(_ fold: LedgerFold, over base: MergeBase? = nil, _ reader: SnapshotReader,
-               pieceSize: Int = SnapshotFile.pieceSize) -> Bool? {
+               pieceSize: Int = SnapshotFile.pieceSize) throws -> Bool? {
         var encoder = SectionEncoder(output: StoredComparison(file: self, reader: reader, pieceSize: pieceSize))
-        do {
-            if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
-        } catch { return nil }
+        // The comparison itself never throws: only reading the base can.
+        if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
         if encoder.output.damaged { return nil }
         return fold.lastSeq == lastSeq && encoder.output.equal
     }

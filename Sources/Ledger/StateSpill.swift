@@ -2,24 +2,28 @@ import Integrity
 import LedgerLog
 import WarrantyProjections
 
-/// Keeps a long fold (`rebuild`, a large batch) within bounded memory: once its state holds `limit` units, the
-/// state is written out as a scratch snapshot, merged over the previous one (`SectionEncoder.encode(_:over:)`),
-/// and the fold carries on scoped over it (`SnapshotScope`), loading back only the units later events need.
+/// Keeps a long fold (`rebuild`, a large batch) within bounded memory: once its state holds `limit` units (an
+/// idempotency key or stream counting 1/32 of a unit), the state is written out as a scratch snapshot, merged
+/// over the previous one (`SectionEncoder.encode(_:over:)`), and the fold carries on scoped over it
+/// (`SnapshotScope`), loading back only the units later events need.
+///
+/// Each spill rewrites the whole ledger's state, so a fold of N units spills about N / `limit` times (more when
+/// later events load units back) and writes about N² / (2 × `limit`) records in all: the price of the bound.
+/// A spill that cannot be written (a full disk, a damaged snapshot to merge over) is given up: the fold goes on
+/// in memory, as it did before spills existed.
 ///
 /// The fold stays exact for the reason a scoped `append` is: a unit's record is loaded before the first later
 /// event that reads or changes it. Writing the fold as the folder's snapshot at the end merges it over the last
 /// scratch file, giving the same bytes as the whole fold would.
 ///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
-/// lock, never synced, and removed once the next one is written or the fold is done; one left by a killed
-/// process is removed by the next spill (`ReplacementFile`).
+/// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
+/// nothing is left behind; one left by a process killed while writing it is removed by the next long fold.
 final class StateSpill {
     private let folder: String
-    let limit: Int
+    private(set) var limit: Int
     /// The snapshot the fold is scoped over: the last scratch file, or the one a scoped append started from.
     private(set) var scope: SnapshotScope?
-    /// The scratch file `scope` reads, kept (uncommitted) until the next one replaces it.
-    private var scratch: ReplacementFile?
     /// How many times the fold was written out.
     private(set) var spills = 0
 
@@ -28,33 +32,31 @@ final class StateSpill {
         self.folder = folder
         self.scope = scope
         self.limit = limit
+        if limit < .max { ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name) }
     }
 
-    /// Forgets the scope: the fold was replaced by the whole one (a damaged snapshot under a scoped append).
-    func dropScope() {
-        scope = nil
-        scratch = nil
-    }
+    private static let name = "state.spill"
 
-    /// Writes the fold out and replaces it by an empty one scoped over what was written, once it holds `limit`
-    /// units or more.
-    func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
-        guard fold.state.unitCount >= limit else { return }
+    /// Writes the fold out and replaces it by an empty one scoped over what was written, once it is full. When
+    /// that fails, the fold is left as it was and spills no more.
+    func spillIfFull(_ fold: inout LedgerFold) {
+        guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {
-            let file = try ReplacementFile(path: folder + "/state.spill")
+            // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
+            let file = try ReplacementFile(path: folder + "/" + Self.name)
             try SnapshotFile.write(fold, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file)
             guard case .header(let written, let reader) = SnapshotFile.find(path: try file.written()),
                   let next = SnapshotScope(file: written, reader: reader), let empty = next.emptyFold() else {
-                throw LedgerError(.io, "\(folder)/state.spill: the state written out cannot be read back")
+                throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
             scope = next
-            scratch = file
             spills += 1
             fold = empty
+            Ledger.spilled?(nil)
         } catch {
-            throw LedgerError.wrap(error)
+            limit = .max
+            Ledger.spilled?("\(error)")
         }
-        Ledger.spilled?()
     }
 
     /// The base to write the fold over as a whole snapshot: nil when it is whole.
@@ -68,6 +70,6 @@ extension Ledger {
     /// benchmark can lower it.
     @TaskLocal public static var spillUnits = 100_000
 
-    /// Told each time a fold is written out; task-local so that a test can tell that it happened.
-    @TaskLocal static var spilled: (@Sendable () -> Void)?
+    /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
+    @TaskLocal static var spilled: (@Sendable (String?) -> Void)?
 }

@@ -234,6 +234,10 @@ public final class ReplacementFile {
 
     /// Removes the temporaries of `path` that processes which no longer run left when they stopped before
     /// committing (killed mid-write), and this process's own; a running process's temporary is left to it.
+    public static func removeAbandoned(beside path: String) {
+        removeAbandoned(beside: path, fileSystem: FileSystem.current)
+    }
+
     private static func removeAbandoned(beside path: String, fileSystem: FileSystem) {
         let (folder, file) = Folder.parent(of: path)
         let prefix = file + ".new-"

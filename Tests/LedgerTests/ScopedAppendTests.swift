@@ -232,11 +232,18 @@ import WarrantyDomain
         func complaint(_ id: String, _ serial: String, _ day: String) -> String {
             #"{"type":"complaint.lodged","at":"\#(day)","data":{"complaint":"\#(id)","serial":"\#(serial)","fault":"noise"}}"#
         }
+        // A dealer enrolled under one spelling and named in later sales under another: the dealer index spells it as enrolled.
+        let enrolled = #"{"type":"dealer.enrolled","at":"2021-01-01","data":{"dealer":"D-\#u{00C9}","name":"É","region":"x"}}"#
+        func sale(_ serial: String, by dealer: String) -> String {
+            #"{"type":"unit.sold","at":"2025-12-01","data":{"serial":"\#(serial)","model":"\#(model)","dealer":"\#(dealer)","price":100}}"#
+        }
+        let enrolment = try pair.append([enrolled, sale("SN-Z-NFC", by: "D-\u{00C9}")])
+        #expect(enrolment.hasPrefix("appended 2"), "\(enrolment)")
         #expect(try pair.append([sale(composed, "2025-12-01"), complaint("C-\u{00C9}", composed, "2025-12-02"),
                                  sale("SN-VOIDED", "2025-12-01"), complaint("C-VOIDED", "SN-VOIDED", "2025-12-02")]).hasPrefix("appended 4"))
         _ = try pair.scoped.rebuild()
         _ = try pair.whole.rebuild()
-        let voidSeq = 3_004   // the complaint C-VOIDED
+        let voidSeq = 3_006   // the complaint C-VOIDED
         let cases: [(line: String, accepted: Bool)] = [
             (sale(decomposed, "2025-12-03"), false),                                  // the same serial
             (complaint("C-E\u{0301}", decomposed, "2025-12-03"), false),              // the same complaint id
@@ -249,6 +256,9 @@ import WarrantyDomain
             let outcome = try pair.append([line])
             #expect(outcome.hasPrefix("appended 1") == accepted, "\(line): \(outcome)")
         }
+        // A unit sorting before every other, sold under the other spelling of that dealer.
+        #expect(try pair.append([sale("A-FIRST", by: "D-E\u{0301}")]).hasPrefix("appended 1"))
+        try pair.expectMergedSnapshotIsTheWholeOnes()
     }
 
     @Test func writeoffDraftsFromTheScopeAreTheWholeStatesDrafts() throws {

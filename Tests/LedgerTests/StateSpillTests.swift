@@ -15,7 +15,10 @@ import WarrantyDomain
     static func spilling<T>(_ units: Int, _ body: () throws -> T) rethrows -> (T, spills: Int) {
         let count = Counter()
         let result = try Ledger.$spillUnits.withValue(units) {
-            try Ledger.$spilled.withValue({ count.add() }) { try body() }
+            try Ledger.$spilled.withValue({ failure in
+                #expect(failure == nil)
+                count.add()
+            }) { try body() }
         }
         return (result, count.value)
     }
