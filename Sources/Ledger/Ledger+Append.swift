@@ -172,7 +172,8 @@ extension Ledger {
                 Ledger.scopeFallback?(error.message)
             }
         }
-        if usableSnapshot(reader: reader) != nil { return (try self.fold(), StateSpill(folder: folder, scope: nil)) }
+        // A snapshot that matches the log but that the scope could not read: the whole fold, already all in memory.
+        if usableSnapshot(reader: reader) != nil { return (try self.fold(), StateSpill(folder: folder, scope: nil, limit: .max)) }
         var fold = LedgerFold()
         let spill = StateSpill(folder: folder, scope: nil)
         try foldTail(&fold, after: nil, knownAt: .max, spill: spill)

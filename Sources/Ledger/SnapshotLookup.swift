@@ -28,15 +28,25 @@ enum LookupTable {
         func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
             switch self {
             case .bytes:
-                let common = min(a.count, b.count)
-                let prefix = common == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, common))
-                return prefix != 0 ? prefix : a.count - b.count
+                return Self.compareBytes(a, b)
             case .kindThenText:
                 guard let kindA = a.first, let kindB = b.first else { return a.count - b.count }
                 if kindA != kindB { return Int(kindA) - Int(kindB) }
+                // ASCII text compares as its bytes do; only other text needs Swift's canonical comparison.
+                if Self.isASCII(a), Self.isASCII(b) { return Self.compareBytes(a, b) }
                 let textA = String(decoding: a.dropFirst(), as: UTF8.self), textB = String(decoding: b.dropFirst(), as: UTF8.self)
                 return textA == textB ? 0 : (textA < textB ? -1 : 1)
             }
+        }
+
+        private static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+            let common = min(a.count, b.count)
+            let prefix = common == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, common))
+            return prefix != 0 ? prefix : a.count - b.count
+        }
+
+        private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            bytes.allSatisfy { $0 < 0x80 }
         }
     }
 

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 @testable import Ledger
-import LedgerLog
+@_spi(Testing) import LedgerLog
 import Testing
 import WarrantyDomain
 
@@ -83,6 +83,38 @@ import WarrantyDomain
             #expect(outcome.contains("refused") || outcome.contains("line"), "\(outcome)")
             _ = try pair.append(Self.lines[200..<260].map { $0.replacingOccurrences(of: "\"id\":\"", with: "\"id\":\"again-") })
         }
+    }
+
+    @Test func aSpillThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory() throws {
+        let scratch = temporaryFolder()
+        defer {
+            removeFolder(scratch + "/ledger")
+            removeFolder(scratch)
+        }
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try Ledger.$spillUnits.withValue(.max) {
+            try append(Self.lines, to: ledger, scratch: scratch)
+            _ = try ledger.rebuild()
+        }
+        let path = ledger.folder + "/" + SnapshotFile.fileName
+        let whole = try #require(readFile(path))
+        unlink(path)
+        // A disk with no room for the scratch file.
+        var full = FileSystem.posix
+        full.open = { path, flags, mode in
+            guard path.contains("state.spill") else { return FileSystem.posix.open(path, flags, mode) }
+            errno = ENOSPC
+            return -1
+        }
+        let failures = Counter()
+        let report = try FileSystem.$current.withValue(full) {
+            try Ledger.$spillUnits.withValue(9) {
+                try Ledger.$spilled.withValue({ failure in if failure != nil { failures.add() } }) { try ledger.rebuild() }
+            }
+        }
+        #expect(failures.value == 1, "given up once, then not tried again")
+        let written = try #require(readFile(path))
+        #expect(report.written && written == whole)
     }
 
     /// The snapshots the two ledgers stored are the same bytes.
