@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Integrity
 import JSONText
 import LedgerLog
@@ -128,7 +131,7 @@ extension Ledger {
                 let seq = try writer.add(payload)
                 fold.apply(event, stream: stream, seq: seq, target: target)
                 report.appended += 1
-                spill.spillIfFull(&fold)
+                try spill.spillIfFull(&fold)
             }
             try checkDuplicates(storedDuplicates)
             if let receipt = try writer.commit() {
@@ -137,15 +140,14 @@ extension Ledger {
                 report.head = receipt.head
                 if receipt.lastSeq - fold.snapshotSeq >= Ledger.snapshotInterval || spill.spills > 0 {
                     // The batch is durable; a snapshot that fails to write is only a missed cache. A scoped fold
-                    // is written over the snapshot it was loaded from; should that one turn out damaged, the whole
-                    // fold is written instead, so that a damaged snapshot is replaced.
+                    // is written over the snapshot it was loaded from. Should the folder's snapshot turn out
+                    // damaged there, it is removed: the next append or `rebuild` writes a new one.
                     do {
-                        try writeSnapshot(fold, over: spill.mergeBase, head: receipt.head, lastRecord: receipt.lastRecord)
-                    } catch {
-                        if spill.mergeBase != nil, let whole = try? self.fold() {
-                            try? writeSnapshot(whole, head: receipt.head, lastRecord: receipt.lastRecord)
-                        }
-                    }
+                        try SnapshotFile.write(fold, over: spill.mergeBase, head: receipt.head, lastRecord: receipt.lastRecord,
+                                               path: folder + "/" + SnapshotFile.fileName)
+                    } catch is SnapshotError where spill.mergeBase != nil && spill.spills == 0 {
+                        unlink(folder + "/" + SnapshotFile.fileName)
+                    } catch {}
                 }
             }
         } catch {
@@ -172,8 +174,8 @@ extension Ledger {
                 Ledger.scopeFallback?(error.message)
             }
         }
-        // A snapshot that matches the log but that the scope could not read: the whole fold, already all in memory.
-        if usableSnapshot(reader: reader) != nil { return (try self.fold(), StateSpill(folder: folder, scope: nil, limit: .max)) }
+        // A snapshot that matches the log but that the scope could not read: the whole fold, spilled once full.
+        if usableSnapshot(reader: reader) != nil { return (try self.fold(), StateSpill(folder: folder, scope: nil)) }
         var fold = LedgerFold()
         let spill = StateSpill(folder: folder, scope: nil)
         try foldTail(&fold, after: nil, knownAt: .max, spill: spill)

@@ -87,7 +87,7 @@ extension Ledger {
                 } else {
                     try fold.apply(stored, seq: seq, resolve: resolve)
                 }
-                spill?.spillIfFull(&fold)
+                try spill?.spillIfFull(&fold)
             }
             if position == nil, streams == nil {
                 return try reader.scan(from: 1, decodingInParallel: { record in

@@ -98,7 +98,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
 
         // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
         let foldSerials = fold.state.byteSortedSerials
-        guard foldSerials.count == foldNumbers.count else { throw SnapshotError.merge("the fold's units in order") }
+        guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
         var positions: [String: [UInt32]] = [:]
         let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
         for entry in 0..<oldDealers.count {
@@ -138,7 +138,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
             if !loaded, var serial {
                 let order = serial.withUTF8 { LookupTable.Order.bytes.compare(head, UnsafeRawBufferPointer($0)) }
                 // A unit the fold holds and did not load cannot be in its snapshot: it would have been loaded first.
-                guard order != 0 else { throw SnapshotError.merge("unit \(serial), which the fold holds unloaded,") }
+                guard order != 0 else { throw MergeInvariantError(reason: "unit \(serial) is in the fold, not loaded, and in its snapshot") }
                 if order > 0 { return }
             }
             let (record, checksum) = try old.take()
@@ -432,6 +432,13 @@ final class OldUnits {
 
 extension SnapshotError {
     static func merge(_ what: String) -> SnapshotError {
-        SnapshotError(reason: "\(SnapshotFile.fileName): \(what) cannot be read to write the next snapshot over it")
+        SnapshotError(reason: "the snapshot or spill file a fold was loaded from: \(what) cannot be read to write the next one over it")
     }
+}
+
+/// A scoped fold that does not agree with the snapshot it was loaded from: not damage but a fault of the fold,
+/// whose checks may then have differed from the whole fold's. Never given up on quietly.
+struct MergeInvariantError: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "a scoped fold disagrees with its snapshot: \(reason)" }
 }

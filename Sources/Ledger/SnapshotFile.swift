@@ -108,7 +108,7 @@ struct SnapshotFile {
     func holds(_ fold: LedgerFold, over base: MergeBase? = nil, _ reader: SnapshotReader,
                pieceSize: Int = SnapshotFile.pieceSize) throws -> Bool? {
         var encoder = SectionEncoder(output: StoredComparison(file: self, reader: reader, pieceSize: pieceSize))
-        // The comparison itself never throws: only reading the base can.
+        // The comparison itself never throws: only the encoding can (reading the base, or a fold at fault).
         if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
         if encoder.output.damaged { return nil }
         return fold.lastSeq == lastSeq && encoder.output.equal

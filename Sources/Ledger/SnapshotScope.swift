@@ -216,6 +216,6 @@ final class SnapshotScope {
     }
 
     private func damaged(_ what: String) -> SnapshotError {
-        SnapshotError(reason: "\(SnapshotFile.fileName): \(what) cannot be read")
+        SnapshotError(reason: "the snapshot read (\(SnapshotFile.fileName), or a spill file): \(what) cannot be read")
     }
 }

@@ -9,8 +9,8 @@ import WarrantyProjections
 ///
 /// Each spill rewrites the whole ledger's state, so a fold of N units spills about N / `limit` times (more when
 /// later events load units back) and writes about N² / (2 × `limit`) records in all: the price of the bound.
-/// A spill that cannot be written (a full disk, a damaged snapshot to merge over) is given up: the fold goes on
-/// in memory, as it did before spills existed.
+/// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
+/// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///
 /// The fold stays exact for the reason a scoped `append` is: a unit's record is loaded before the first later
 /// event that reads or changes it. Writing the fold as the folder's snapshot at the end merges it over the last
@@ -38,8 +38,9 @@ final class StateSpill {
     private static let name = "state.spill"
 
     /// Writes the fold out and replaces it by an empty one scoped over what was written, once it is full. When
-    /// that fails, the fold is left as it was and spills no more.
-    func spillIfFull(_ fold: inout LedgerFold) {
+    /// that fails, the fold is left as it was and spills no more; a fold found to disagree with its snapshot is
+    /// an error (`MergeInvariantError`).
+    func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
@@ -53,6 +54,8 @@ final class StateSpill {
             spills += 1
             fold = empty
             Ledger.spilled?(nil)
+        } catch let error as MergeInvariantError {
+            throw LedgerError(.verificationFailed, "\(error)")
         } catch {
             limit = .max
             Ledger.spilled?("\(error)")

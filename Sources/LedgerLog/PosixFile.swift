@@ -142,12 +142,12 @@ enum Folder {
 
 /// File operations the layers above the log share: durable creation, whole-file reads, folder listing.
 public enum DurableFiles {
-    /// Creates a folder with mode 0700; true if it was created, false if it already existed.
     /// The folder holding `path` (`.` for a bare name, `/` for a path right under it).
     public static func folder(of path: String) -> String {
         Folder.parent(of: path).folder
     }
 
+    /// Creates a folder with mode 0700; true if it was created, false if it already existed.
     public static func createFolder(_ path: String) throws(LogError) -> Bool {
         try Folder.create(path)
     }
@@ -238,6 +238,7 @@ public final class ReplacementFile {
         removeAbandoned(beside: path, fileSystem: FileSystem.current)
     }
 
+    /// `removeAbandoned(beside:)` through `fileSystem`.
     private static func removeAbandoned(beside path: String, fileSystem: FileSystem) {
         let (folder, file) = Folder.parent(of: path)
         let prefix = file + ".new-"

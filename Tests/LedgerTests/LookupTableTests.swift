@@ -51,6 +51,20 @@ import WarrantyProjections
         #expect(try table.value(of: "B-e", kind: IdentifierKind.visit.rawValue, reader) == nil)
     }
 
+    /// The identifier order is Swift's string order after the kind byte, for ASCII text (compared byte by byte) and
+    /// any other text alike, including text canonically equivalent to ASCII (K, the Kelvin sign, is "K").
+    @Test func theIdentifierOrderIsSwiftStringOrder() {
+        let texts = ["", "A", "K", "\u{212A}", "Ka", "\u{212A}a", ";", "\u{037E}", "a", "ab", "b", "\u{00E9}", "e\u{0301}", "z", "~", "\u{7F}", "中"]
+        for a in texts {
+            for b in texts {
+                let keyA = [UInt8(2)] + Array(a.utf8), keyB = [UInt8(2)] + Array(b.utf8)
+                let order = keyA.withUnsafeBytes { x in keyB.withUnsafeBytes { y in LookupTable.Order.kindThenText.compare(x, y) } }
+                let expected = a == b ? 0 : (a < b ? -1 : 1)
+                #expect(order.signum() == expected, "\(Array(a.unicodeScalars)) against \(Array(b.unicodeScalars))")
+            }
+        }
+    }
+
     @Test func aDamagedBlockIsAnErrorAndADamagedDirectoryUnreadable() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch) }
