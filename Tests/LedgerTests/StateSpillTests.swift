@@ -28,6 +28,19 @@ import WarrantyDomain
         func add() { value += 1 }
     }
 
+    /// A ledger of `lines` in `scratch/ledger`, with the bytes of the snapshot its whole fold stores, which is then removed.
+    static func ledgerWithoutSnapshot(scratch: String) throws -> (Ledger, path: String, whole: [UInt8]) {
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
+        try Ledger.$spillUnits.withValue(.max) {
+            try append(lines, to: ledger, scratch: scratch)
+            _ = try ledger.rebuild()
+        }
+        let path = ledger.folder + "/" + SnapshotFile.fileName
+        let whole = try #require(readFile(path))
+        unlink(path)
+        return (ledger, path, whole)
+    }
+
     @Test(arguments: [12, 150])
     func aRebuildThatSpillsStoresTheWholeFoldsSnapshot(limit: Int) throws {
         let scratch = temporaryFolder()
@@ -35,14 +48,7 @@ import WarrantyDomain
             removeFolder(scratch + "/ledger")
             removeFolder(scratch)
         }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try Ledger.$spillUnits.withValue(.max) {
-            try append(Self.lines, to: ledger, scratch: scratch)
-            _ = try ledger.rebuild()
-        }
-        let path = ledger.folder + "/" + SnapshotFile.fileName
-        let whole = try #require(readFile(path))
-        unlink(path)
+        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
         let (written, spills) = try Self.spilling(limit) { try ledger.rebuild() }
         #expect(spills >= Self.lines.count / 10 / limit, "spills: \(spills)")
         #expect(written.stored == .none && written.written)
@@ -91,14 +97,7 @@ import WarrantyDomain
             removeFolder(scratch + "/ledger")
             removeFolder(scratch)
         }
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
-        try Ledger.$spillUnits.withValue(.max) {
-            try append(Self.lines, to: ledger, scratch: scratch)
-            _ = try ledger.rebuild()
-        }
-        let path = ledger.folder + "/" + SnapshotFile.fileName
-        let whole = try #require(readFile(path))
-        unlink(path)
+        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
         // A disk with no room for the scratch file.
         var full = FileSystem.posix
         full.open = { path, flags, mode in
