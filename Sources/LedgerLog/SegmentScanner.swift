@@ -4,12 +4,16 @@ import Glibc
 import Integrity
 
 /// Reads a file through a window of memory so that many small blocks cost few system calls.
+///
+/// The window starts at 64 KiB and doubles with each read up to its capacity: a scan that stops after a block
+/// or two (a segment's header, then the tail after a snapshot) reads little, a long one soon reads 8 MiB at a time.
 struct WindowReader: ~Copyable {
     let file: PosixFile
     let fileSize: Int64
     private var buffer: UnsafeMutableRawBufferPointer
     private var windowStart: Int64 = 0
     private var windowCount = 0
+    private var nextRead = 64 << 10
 
     init(file: consuming PosixFile, fileSize: Int64, capacity: Int = 8 << 20) {
         self.file = file
@@ -37,9 +41,10 @@ struct WindowReader: ~Copyable {
         precondition(count <= buffer.count, "read larger than the window")
         let available = Int(min(Int64(count), max(0, fileSize - offset)))
         if offset < windowStart || offset + Int64(available) > windowStart + Int64(windowCount) {
-            let wanted = Int(min(Int64(buffer.count), fileSize - offset))
+            let wanted = Int(min(Int64(max(count, min(nextRead, buffer.count))), fileSize - offset))
             windowCount = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: offset)
             windowStart = offset
+            nextRead = min(2 * nextRead, buffer.count)
         }
         let start = Int(offset - windowStart)
         let end = start + min(available, windowCount - start)
