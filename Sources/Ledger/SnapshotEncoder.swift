@@ -61,6 +61,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
     /// Encodes every section of a whole fold: the state's, then the unit index, the idempotency keys, the stream
     /// versions, the dealer index and the identifier index.
     mutating func encode(_ fold: LedgerFold) throws {
+        indexEntries.reserveCapacity(24 * fold.state.unitCount)
         try fold.state.encodeSnapshot(into: &self)
         try endSection()
         let unitOrder = (0..<unitCount).map(serial(atEntry:))
@@ -80,13 +81,17 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         guard let notices = base.file.section(.notices, base.reader), let other = base.file.section(.other, base.reader),
               let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)),
               base.file.checksumHolds(.unitIndex, base.reader) else { throw SnapshotError.merge("a small section or an index") }
-        let kept = try notices.withUnsafeBytes { try LedgerState.noticeEntries($0) }.filter { !base.noticesLoaded.contains($0.dealer) }
+        let kept = try LedgerState.noticeEntries(notices).filter { !base.noticesLoaded.contains($0.dealer) }
         let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
         let outside = (stored.complaints - base.loadedFacts.complaints, stored.visits - base.loadedFacts.visits,
                        stored.swaps - base.loadedFacts.swaps)
         guard outside.0 >= 0, outside.1 >= 0, outside.2 >= 0 else { throw SnapshotError.merge("its totals") }
+        let foldSerials = fold.state.byteSortedSerials
         old = try OldUnits(base)
         oldToNew = [UInt32](repeating: .max, count: old!.count)
+        // The unit index is held until the units are written: reserved at its size, it is never copied to grow.
+        indexEntries.reserveCapacity(24 * (old!.count + foldSerials.count))
+        serialBlob.reserveCapacity(old!.serialBytes + foldSerials.reduce(0) { $0 + $1.utf8.count })
         try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside))
         try passOldUnits(before: nil)
         try old!.finish()
@@ -97,7 +102,6 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         try appendKeys(fold.versions, over: (base, .versions)) { UInt64($0) }
 
         // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
-        let foldSerials = fold.state.byteSortedSerials
         guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
         var positions: [String: [UInt32]] = [:]
         let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
@@ -134,7 +138,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
     /// Copies the base's records that sort before `serial` (all of them when nil), leaving out the ones the fold loaded.
     private mutating func passOldUnits(before serial: String?) throws {
         while let old, let head = old.head {
-            let loaded = old.headIsIn(old.base.loaded)
+            let loaded = old.headIsLoaded()
             if !loaded, var serial {
                 let order = serial.withUTF8 { LookupTable.Order.bytes.compare(head, UnsafeRawBufferPointer($0)) }
                 // A unit the fold holds and did not load cannot be in its snapshot: it would have been loaded first.
@@ -364,11 +368,16 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
 final class OldUnits {
     let base: MergeBase
     let count: Int
+    /// The length of the blob of serials.
+    let serialBytes: Int
     /// The entry number of `head`.
     private(set) var number = 0
     /// The serial of the next record, valid until `take`; nil after the last.
     private(set) var head: UnsafeRawBufferPointer?
     private var entry: (length: Int, checksum: UInt32) = (0, 0)
+    /// The loaded serials' UTF-8 in byte order, and how many of them `head` has passed.
+    private let loaded: [[UInt8]]
+    private var nextLoaded = 0
     private let entries: SectionStream
     private let serials: SectionStream
     private let units: SectionStream
@@ -380,26 +389,33 @@ final class OldUnits {
             throw SnapshotError.merge("its unit index")
         }
         self.count = count
+        loaded = base.loaded.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
         let blob = index.offset + 4 + 24 * Int64(count)
         // The index's own checksum is checked before a merge reads it (`checksumHolds`); these two streams read its parts.
         entries = SectionStream(base.reader, (index.offset + 4, 24 * Int64(count), 0), pieceSize: SnapshotFile.pieceSize)
-        serials = SectionStream(base.reader, (blob, index.offset + index.length - blob, 0), pieceSize: SnapshotFile.pieceSize)
+        serialBytes = Int(index.offset + index.length - blob)
+        serials = SectionStream(base.reader, (blob, Int64(serialBytes), 0), pieceSize: SnapshotFile.pieceSize)
         units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize)
         try readHead()
     }
 
-    /// Whether the next record's serial is in `set` (as strings compare).
-    func headIsIn(_ set: Set<String>) -> Bool {
+    /// Whether the fold loaded the next record (`MergeBase.loaded`). Called for each record in turn: the loaded
+    /// serials are walked alongside, in the same byte order, with no string made of a serial that was not loaded.
+    func headIsLoaded() -> Bool {
         guard let head else { return false }
-        return set.contains(String(decoding: head, as: UTF8.self))
+        while nextLoaded < loaded.count {
+            let order = loaded[nextLoaded].withUnsafeBytes { LookupTable.Order.bytes.compare($0, head) }
+            if order > 0 { return false }
+            nextLoaded += 1
+            if order == 0 { return true }
+        }
+        return false
     }
 
-    /// The next record and its checksum, valid (with `head`) until `advance`.
+    /// The next record and its checksum, valid (with `head`) until `advance`. The record is checked with the units
+    /// section's checksum, at `finish`, and the entry's checksum with the unit index's, before the merge began.
     func take() throws -> (UnsafeRawBufferPointer, UInt32) {
-        let record = try units.next(entry.length)
-        let checksum = CRC32C.checksum(record)
-        guard checksum == entry.checksum else { throw SnapshotError.merge("a unit record") }
-        return (record, checksum)
+        (try units.next(entry.length), entry.checksum)
     }
 
     /// Moves to the next record, once this one is taken.

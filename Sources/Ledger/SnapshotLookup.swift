@@ -56,7 +56,9 @@ enum LookupTable {
     static func encode(entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void,
                        emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         try withoutActuallyEscaping(emit) { emit in
-            var directory: [(length: Int, checksum: UInt32, firstKey: [UInt8])] = []
+            // The directory as the first pass finds it: per block its length and checksum, and the blob of first keys.
+            var lengths: [UInt32] = [], checksums: [UInt32] = [], firstKeyEnds: [UInt32] = []
+            var firstKeys: [UInt8] = []
             var block: [UInt8] = []
             var inBlock = 0
             var count = 0
@@ -65,13 +67,16 @@ enum LookupTable {
             /// Ends a block: the first pass records it in the directory, the second writes it.
             func endBlock() throws {
                 if writing {
-                    precondition(written < directory.count && block.count == directory[written].length,
+                    precondition(written < lengths.count && block.count == Int(lengths[written]),
                                  "a lookup table's second pass differs from its first")
                     written += 1
                     try block.withUnsafeBytes { try emit($0) }
                 } else {
                     let keyLength = Int(block.littleUInt16(at: 0))
-                    directory.append((block.count, CRC32C.checksum(block), Array(block[2..<(2 + keyLength)])))
+                    lengths.append(UInt32(block.count))
+                    checksums.append(CRC32C.checksum(block))
+                    firstKeys.append(contentsOf: block[2..<(2 + keyLength)])
+                    firstKeyEnds.append(UInt32(firstKeys.count))
                 }
                 block.removeAll(keepingCapacity: true)
                 inBlock = 0
@@ -92,27 +97,27 @@ enum LookupTable {
             try pass()
             let entryCount = count
             var head: [UInt8] = []
+            head.reserveCapacity(8 + 24 * lengths.count + 4 + firstKeys.count + 4)
             head.appendLittle(UInt32(entryCount))
-            head.appendLittle(UInt32(directory.count))
-            let blobLength = directory.reduce(0) { $0 + $1.firstKey.count }
-            var offset = 8 + 24 * directory.count + 4 + blobLength + 4
-            var blobOffset = 0
-            for block in directory {
+            head.appendLittle(UInt32(lengths.count))
+            var offset = 8 + 24 * lengths.count + 4 + firstKeys.count + 4
+            for number in lengths.indices {
+                let keyStart = number == 0 ? 0 : firstKeyEnds[number - 1]
                 head.appendLittle(UInt64(offset))
-                head.appendLittle(UInt32(block.length))
-                head.appendLittle(block.checksum)
-                head.appendLittle(UInt32(blobOffset))
-                head.appendLittle(UInt32(block.firstKey.count))
-                offset += block.length
-                blobOffset += block.firstKey.count
+                head.appendLittle(lengths[number])
+                head.appendLittle(checksums[number])
+                head.appendLittle(keyStart)
+                head.appendLittle(firstKeyEnds[number] - keyStart)
+                offset += Int(lengths[number])
             }
-            head.appendLittle(UInt32(blobLength))
-            for block in directory { head.append(contentsOf: block.firstKey) }
+            head.appendLittle(UInt32(firstKeys.count))
+            head.append(contentsOf: firstKeys)
             head.appendLittle(CRC32C.checksum(head))
             try head.withUnsafeBytes { try emit($0) }
+            head = []
             writing = true
             try pass()
-            precondition(count == entryCount && written == directory.count, "a lookup table's second pass differs from its first")
+            precondition(count == entryCount && written == lengths.count, "a lookup table's second pass differs from its first")
         }
     }
 
@@ -166,12 +171,16 @@ struct LookupTableCursor {
 }
 
 /// A lookup table of a snapshot opened for finding keys: its directory in memory, its blocks read when needed.
+///
+/// The directory is held as each block's offset, three `u32` per block (its checksum, and where its first key
+/// starts and ends in the blob of first keys) and the blob: a table of millions of entries keeps a few bytes per entry.
 struct LookupTableReader {
     let order: LookupTable.Order
     private let start: Int64
-    private let blocks: [(offset: Int64, length: Int, checksum: UInt32)]
+    /// Where each block starts, from the start of the section, and where the last one ends.
+    private let offsets: [Int64]
+    private let blocks: [UInt32]
     private let blob: [UInt8]
-    private let firstKeys: [Range<Int>]
 
     /// Reads and checks the directory of the table in `section`; nil when it is damaged.
     init?(_ reader: SnapshotReader, _ section: (offset: Int64, length: Int64, checksum: UInt32), order: LookupTable.Order) {
@@ -185,39 +194,43 @@ struct LookupTableReader {
         let blobLength = Int(directory.littleUInt32(at: 24 * blockCount))
         guard let rest = reader.read(at: start + 12 + Int64(24 * blockCount), count: blobLength + 4),
               CRC32C.checksum(head + directory + rest.dropLast(4)) == rest.littleUInt32(at: blobLength) else { return nil }
-        let blob = Array(rest.dropLast(4))
         var next = Int64(12 + 24 * blockCount + blobLength + 4)
-        var blocks: [(offset: Int64, length: Int, checksum: UInt32)] = []
-        var firstKeys: [Range<Int>] = []
+        var offsets: [Int64] = [next]
+        var blocks: [UInt32] = []
+        offsets.reserveCapacity(blockCount + 1)
+        blocks.reserveCapacity(3 * blockCount)
         for number in 0..<blockCount {
             let base = 24 * number
             let offset = Int64(bitPattern: directory.littleUInt64(at: base)), length = Int(directory.littleUInt32(at: base + 8))
             let keyStart = Int(directory.littleUInt32(at: base + 16)), keyLength = Int(directory.littleUInt32(at: base + 20))
             guard offset == next, length >= 10, offset + Int64(length) <= section.length, keyStart + keyLength <= blobLength else { return nil }
-            blocks.append((offset, length, directory.littleUInt32(at: base + 12)))
-            firstKeys.append(keyStart..<(keyStart + keyLength))
+            blocks.append(directory.littleUInt32(at: base + 12))
+            blocks.append(UInt32(keyStart))
+            blocks.append(UInt32(keyStart + keyLength))
             next += Int64(length)
+            offsets.append(next)
         }
         guard next == section.length else { return nil }
+        self.offsets = offsets
         self.blocks = blocks
-        self.blob = blob
-        self.firstKeys = firstKeys
+        blob = Array(rest.dropLast(4))
     }
 
     /// The value of `key`, nil when the table does not hold it; throws when the block it would be in is damaged.
     func value(of key: UnsafeRawBufferPointer, _ reader: SnapshotReader) throws(SnapshotError) -> UInt64? {
         // The last block whose first key is not after `key`.
-        var low = 0, high = blocks.count
+        var low = 0, high = blocks.count / 3
         blob.withUnsafeBytes { blob in
             while low < high {
                 let middle = (low + high) / 2
-                if order.compare(UnsafeRawBufferPointer(rebasing: blob[firstKeys[middle]]), key) <= 0 { low = middle + 1 } else { high = middle }
+                let firstKey = UnsafeRawBufferPointer(rebasing: blob[Int(blocks[3 * middle + 1])..<Int(blocks[3 * middle + 2])])
+                if order.compare(firstKey, key) <= 0 { low = middle + 1 } else { high = middle }
             }
         }
         guard low > 0 else { return nil }
-        let block = blocks[low - 1]
-        guard let bytes = reader.read(at: start + block.offset, count: block.length), CRC32C.checksum(bytes) == block.checksum else {
-            throw SnapshotError(reason: "snapshot lookup block at byte \(start + block.offset) is damaged")
+        let offset = offsets[low - 1], length = Int(offsets[low] - offset), checksum = blocks[3 * (low - 1)]
+        guard let bytes = reader.read(at: start + offset, count: length), CRC32C.checksum(bytes) == checksum else {
+            throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
         }
         let found = bytes.withUnsafeBytes { bytes -> UInt64?? in
             var at = 0
@@ -233,7 +246,7 @@ struct LookupTableReader {
             }
             return at == bytes.count ? .some(nil) : nil
         }
-        guard let found else { throw SnapshotError(reason: "snapshot lookup block at byte \(start + block.offset) is malformed") }
+        guard let found else { throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is malformed") }
         return found
     }
 

@@ -16,7 +16,8 @@ final class SnapshotScope {
     private let versions: LookupTableReader
     private let identifiers: LookupTableReader
     private let policies: SnapshotPolicies
-    private var notices: [UInt8]?
+    /// The notices section split by dealer (`LedgerState.noticesByDealer`), read when notices are first needed.
+    private var noticesByDealer: [String: [UInt8]]?
     /// The dealer index, read when a dealer is first needed.
     private var dealerIndex: DealerIndex?
     private let unitEntries: Int
@@ -158,18 +159,23 @@ final class SnapshotScope {
     /// Loads a dealer's notices, once, without the units of their lines: what checks of later events need.
     func notices(of dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !noticesLoaded.contains(dealer) else { return }
-        let section = try noticesSection()
-        let result = section.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try state.addNotices(bytes, of: dealer) } }
+        let part = try notices(ofDealer: dealer)
+        let result = part.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try state.addNotices(bytes, of: dealer) } }
         if case .failure(let error) = result { throw damaged("its notices (\(error.reason))") }
         noticesLoaded.insert(dealer)
     }
 
-    /// The notices section, read and checked once.
-    private func noticesSection() throws(SnapshotError) -> [UInt8] {
-        if let notices { return notices }
-        guard let section = file.section(.notices, reader) else { throw damaged("its notices") }
-        notices = section
-        return section
+    /// A dealer's part of the notices section, which is read, checked and split by dealer once.
+    private func notices(ofDealer dealer: String) throws(SnapshotError) -> [UInt8] {
+        if noticesByDealer == nil {
+            guard let section = file.section(.notices, reader) else { throw damaged("its notices") }
+            let split = section.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try LedgerState.noticesByDealer(bytes) } }
+            switch split {
+            case .success(let parts): noticesByDealer = parts
+            case .failure(let error): throw damaged("its notices (\(error.reason))")
+            }
+        }
+        return noticesByDealer![dealer] ?? [0, 0, 0, 0]
     }
 
     /// The dealer index, read and checked once.
@@ -204,9 +210,9 @@ final class SnapshotScope {
             loadedFacts.visits += after.visits - before.visits
             loadedFacts.swaps += after.swaps - before.swaps
         }
-        let section = dealer == nil ? [] : try noticesSection()
+        let part = try dealer.map(notices(ofDealer:)) ?? []
         let result = withBuffers(records) { buffers in
-            section.withUnsafeBytes { notices in
+            part.withUnsafeBytes { notices in
                 Result { () throws(SnapshotError) in
                     try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
                 }

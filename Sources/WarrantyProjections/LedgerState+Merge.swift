@@ -30,12 +30,43 @@ extension LedgerState {
         return (other.complaints, other.visits, other.swaps)
     }
 
-    /// Every entry of a notices section: its id, its dealer and its encoding, in the section's order.
-    public static func noticeEntries(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [(id: String, dealer: String, bytes: [UInt8])] {
+    /// Every entry of a notices section: its id, its dealer and its encoding (a slice of `section`), in the section's order.
+    public static func noticeEntries(_ section: [UInt8]) throws(SnapshotError) -> [(id: String, dealer: String, bytes: ArraySlice<UInt8>)] {
+        var entries: [(id: String, dealer: String, bytes: ArraySlice<UInt8>)] = []
+        try section.withUnsafeBytes { bytes in
+            Result { () throws(SnapshotError) in
+                try forEachNotice(bytes) { id, dealer, entry in entries.append((id, dealer, section[entry])) }
+            }
+        }.get()
+        return entries
+    }
+
+    /// A notices section split by dealer: each dealer's entries as a notices section of their own (a count, then
+    /// the entries in the section's order), which `loadNotices(_:of:checkingLines:)` reads as it reads the whole.
+    public static func noticesByDealer(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [String: [UInt8]] {
+        var sizes: [String: Int] = [:]
+        try forEachNotice(bytes) { _, dealer, entry in sizes[dealer, default: 4] += entry.count }
+        var parts: [String: [UInt8]] = [:]
+        for (dealer, size) in sizes {
+            parts[dealer] = [0, 0, 0, 0]
+            parts[dealer]!.reserveCapacity(size)
+        }
+        func add(_ entry: UnsafeRawBufferPointer, to part: inout [UInt8]) {
+            part.withUnsafeMutableBytes { part in
+                let count = UInt32(littleEndian: part.loadUnaligned(as: UInt32.self))
+                part.storeBytes(of: (count + 1).littleEndian, as: UInt32.self)
+            }
+            part.append(contentsOf: entry)
+        }
+        try forEachNotice(bytes) { _, dealer, entry in add(UnsafeRawBufferPointer(rebasing: bytes[entry]), to: &parts[dealer]!) }
+        return parts
+    }
+
+    /// Hands each entry of a notices section to `body`, in order: its id, its dealer and where its encoding lies.
+    private static func forEachNotice(_ bytes: UnsafeRawBufferPointer,
+                                      _ body: (_ id: String, _ dealer: String, _ entry: Range<Int>) -> Void) throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
         let count = try reader.readCount(minimumSize: 33)
-        var entries: [(id: String, dealer: String, bytes: [UInt8])] = []
-        entries.reserveCapacity(count)
         for _ in 0..<count {
             let start = reader.offset
             let id = try reader.readString()
@@ -47,9 +78,8 @@ extension LedgerState {
             _ = try reader.read(Int64.self)
             _ = try reader.readDated()
             _ = try reader.readOptionalDated()
-            entries.append((id, dealer, Array(bytes[start..<reader.offset])))
+            body(id, dealer, start..<reader.offset)
         }
         try reader.expectEnd()
-        return entries
     }
 }

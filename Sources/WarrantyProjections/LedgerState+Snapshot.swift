@@ -105,11 +105,11 @@ public struct UnitIndexEntry: Equatable, Sendable {
 /// its units and notices from.
 public struct SnapshotMergeBase: Sendable {
     /// The older snapshot's notices whose dealers the state did not load, each with its encoding (`noticeEntries`).
-    public var notices: [(id: String, bytes: [UInt8])]
+    public var notices: [(id: String, bytes: ArraySlice<UInt8>)]
     /// How many complaints, visits and swaps the older snapshot's units that the state does not hold have.
     public var otherFacts: (complaints: Int, visits: Int, swaps: Int)
 
-    public init(notices: [(id: String, bytes: [UInt8])], otherFacts: (complaints: Int, visits: Int, swaps: Int)) {
+    public init(notices: [(id: String, bytes: ArraySlice<UInt8>)], otherFacts: (complaints: Int, visits: Int, swaps: Int)) {
         self.notices = notices
         self.otherFacts = otherFacts
     }
@@ -169,11 +169,11 @@ extension LedgerState {
         try dealerWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
 
         // The base's notices kept, and the state's, each with its encoding, in byte order of their ids.
-        var allNotices: [(id: String, bytes: [UInt8])] = (base?.notices ?? []).filter { notices[$0.id] == nil }
+        var allNotices: [(id: String, bytes: ArraySlice<UInt8>)] = (base?.notices ?? []).filter { notices[$0.id] == nil }
         for notice in notices.values {
             var writer = SnapshotWriter(capacity: 96)
             Self.write(notice, to: &writer)
-            allNotices.append((notice.id, writer.finish()))
+            allNotices.append((notice.id, writer.finish()[...]))
         }
         allNotices.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
         var noticeWriter = SnapshotWriter(capacity: allNotices.reduce(64) { $0 + $1.bytes.count })
