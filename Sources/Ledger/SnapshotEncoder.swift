@@ -17,7 +17,8 @@ struct MergeBase {
     /// The serials whose records the fold loaded: the fold's own version of each replaces the record (and a unit
     /// the fold no longer holds, its sale voided, is left out).
     let loaded: Set<String>
-    /// The dealers whose notices the fold loaded: the fold's notices of those dealers replace the stored ones.
+    /// The notices the fold loaded: the fold's own version of each replaces the stored one (and a notice the fold
+    /// no longer holds, voided, is left out).
     let noticesLoaded: Set<String>
     /// How many complaints, visits and swaps the loaded records held when they were loaded.
     let loadedFacts: (complaints: Int, visits: Int, swaps: Int)
@@ -81,7 +82,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         guard let notices = base.file.section(.notices, base.reader), let other = base.file.section(.other, base.reader),
               let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)),
               base.file.checksumHolds(.unitIndex, base.reader) else { throw SnapshotError.merge("a small section or an index") }
-        let kept = try LedgerState.noticeEntries(notices).filter { !base.noticesLoaded.contains($0.dealer) }
+        let kept = try LedgerState.noticeEntries(notices).filter { !base.noticesLoaded.contains($0.id) }
         let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
         let outside = (stored.complaints - base.loadedFacts.complaints, stored.visits - base.loadedFacts.visits,
                        stored.swaps - base.loadedFacts.swaps)
@@ -289,8 +290,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
                     guard let kind = key.first, value < UInt64(Int.max) else { throw SnapshotError.merge("its identifier index") }
                     if kind == IdentifierKind.notice.rawValue {
                         guard Int(value) < oldDealers.count else { throw SnapshotError.merge("its identifier index") }
+                        if base.noticesLoaded.contains(String(decoding: key.dropFirst(), as: UTF8.self)) { continue }
                         let dealer = oldDealers[Int(value)]
-                        if base.noticesLoaded.contains(dealer) { continue }
                         guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of a notice") }
                         return (key, UInt64(number))
                     }

@@ -25,7 +25,7 @@ final class SnapshotScope {
     private var loaded: Set<String> = []
     /// Dealers whose units and notices are all loaded.
     private var scopedDealers: Set<String> = []
-    /// Dealers whose notices are loaded (with or without their units).
+    /// Notices whose entries are loaded: never loaded again, even once a void has removed one.
     private var noticesLoaded: Set<String> = []
     /// How many complaints, visits and swaps the loaded records held.
     private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
@@ -106,19 +106,24 @@ final class SnapshotScope {
         case .partAppraised(let appraisal): try identifier(.swap, appraisal.swap, &state)
         case .costWrittenOff(let notice):
             try identifier(.notice, notice.notice, &state)
-            try notices(of: notice.dealer, &state)
             for line in notice.lines {
                 try identifier(.visit, line, &state)
                 try identifier(.swap, line, &state)
             }
+            // A line already on a notice is refused: a notice can only hold lines of its own dealer.
+            let lines = Set(notice.lines)
+            try notices(of: notice.dealer, &state) { _, held in held.contains { lines.contains($0.id) } }
         case .writeoffConfirmed(let confirmation): try identifier(.notice, confirmation.notice, &state)
         case .eventVoided:
             guard let target else { break }
             try prepare(&state, for: target, target: nil)
-            // A line of the target may be on a notice, which depends on it: its dealer's notices are needed.
+            // A line of the target may be on a notice, which depends on it.
             switch target.body {
-            case .visitRecorded(let visit): try notices(of: visit.dealer, &state)
-            case .partSwapped(let swap): if let owner = state.swapDealer(swap.swap) { try notices(of: owner, &state) }
+            case .visitRecorded(let visit):
+                try notices(of: visit.dealer, &state) { _, held in held.contains { $0 == (.labor, visit.visit) } }
+            case .partSwapped(let swap):
+                guard let owner = state.swapDealer(swap.swap) else { break }
+                try notices(of: owner, &state) { _, held in held.contains { $0 == (.part, swap.swap) } }
             default: break
             }
         }
@@ -129,19 +134,19 @@ final class SnapshotScope {
         try identifier(.serial, serial, &state)
     }
 
-    /// Loads the unit holding an identifier (or for a notice, its dealer's notices), if the state does not hold
-    /// it and the snapshot does.
+    /// Loads the unit holding an identifier (or a notice), if the state does not hold it and the snapshot does.
     func identifier(_ kind: IdentifierKind, _ id: String, _ state: inout LedgerState) throws(SnapshotError) {
-        guard !state.holds(kind, id),
+        guard !state.holds(kind, id), kind != .notice || !noticesLoaded.contains(id),
               let number = try identifiers.value(of: id, kind: kind.rawValue, reader) else { return }
         if kind == .notice {
+            // A notice's entry in the identifier index is its dealer's in the dealer index.
             let index = try readDealerIndex()
             guard Int(number) < index.count else { throw damaged("its dealer index") }
-            try notices(of: index.dealer(Int(number)), &state)
+            try notices(of: index.dealer(Int(number)), &state) { notice, _ in notice == id }
             return
         }
         guard let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }
-        try load([record], &state, noticesOf: nil)
+        try load([record], &state)
     }
 
     /// Loads every unit a dealer sold or visited and the dealer's notices, once: what its answers need.
@@ -151,18 +156,37 @@ final class SnapshotScope {
         guard let records = index.entry(of: dealer).map({ file.records(index.positions($0), of: unitEntries, reader) }) ?? [] else {
             throw damaged("a unit record")
         }
-        try load(records, &state, noticesOf: noticesLoaded.contains(dealer) ? nil : dealer)
+        let notices = try unloadedNotices(of: dealer) { _, _ in true }
+        try load(records, &state, notices: (notices.section, dealer))
+        noticesLoaded.formUnion(notices.ids)
         scopedDealers.insert(dealer)
-        noticesLoaded.insert(dealer)
     }
 
-    /// Loads a dealer's notices, once, without the units of their lines: what checks of later events need.
-    func notices(of dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
-        guard !noticesLoaded.contains(dealer) else { return }
-        let part = try notices(ofDealer: dealer)
-        let result = part.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try state.addNotices(bytes, of: dealer) } }
+    /// Loads the notices of `dealer` that `pick` chooses by id and lines, of those not loaded yet, without the
+    /// units of their lines: what checks of later events read.
+    private func notices(of dealer: String, _ state: inout LedgerState,
+                         picking pick: (_ id: String, _ lines: [(kind: LineKind, id: String)]) -> Bool) throws(SnapshotError) {
+        guard !scopedDealers.contains(dealer) else { return }
+        let picked = try unloadedNotices(of: dealer, picking: pick)
+        guard !picked.ids.isEmpty else { return }
+        let result = picked.section.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try state.addNotices(bytes, of: dealer) } }
         if case .failure(let error) = result { throw damaged("its notices (\(error.reason))") }
-        noticesLoaded.insert(dealer)
+        noticesLoaded.formUnion(picked.ids)
+    }
+
+    /// The notices of `dealer` that `pick` chooses, of those not loaded yet, as a notices section, with their ids.
+    private func unloadedNotices(of dealer: String, picking pick: (_ id: String, _ lines: [(kind: LineKind, id: String)]) -> Bool)
+        throws(SnapshotError) -> (section: [UInt8], ids: [String]) {
+        let part = try notices(ofDealer: dealer)
+        let result = part.withUnsafeBytes { bytes in
+            Result { () throws(SnapshotError) in
+                try LedgerState.notices(in: bytes) { id, lines in !noticesLoaded.contains(id) && pick(id, lines) }
+            }
+        }
+        switch result {
+        case .success(let picked): return picked
+        case .failure(let error): throw damaged("its notices (\(error.reason))")
+        }
     }
 
     /// A dealer's part of the notices section, which is read, checked and split by dealer once.
@@ -186,8 +210,8 @@ final class SnapshotScope {
         return index
     }
 
-    /// Adds the records not loaded yet and the records of the units they refer to, with a dealer's notices.
-    private func load(_ given: [[UInt8]], _ state: inout LedgerState, noticesOf dealer: String?) throws(SnapshotError) {
+    /// Adds the records not loaded yet and the records of the units they refer to, with notices of a dealer.
+    private func load(_ given: [[UInt8]], _ state: inout LedgerState, notices: (section: [UInt8], dealer: String)? = nil) throws(SnapshotError) {
         var records: [[UInt8]] = []
         var pending = given
         while let record = pending.popLast() {
@@ -210,11 +234,10 @@ final class SnapshotScope {
             loadedFacts.visits += after.visits - before.visits
             loadedFacts.swaps += after.swaps - before.swaps
         }
-        let part = try dealer.map(notices(ofDealer:)) ?? []
         let result = withBuffers(records) { buffers in
-            part.withUnsafeBytes { notices in
+            (notices?.section ?? []).withUnsafeBytes { section in
                 Result { () throws(SnapshotError) in
-                    try state.addUnits(buffers, policies: policies, notices: dealer == nil ? nil : notices, noticesOf: dealer)
+                    try state.addUnits(buffers, policies: policies, notices: notices == nil ? nil : section, noticesOf: notices?.dealer)
                 }
             }
         }

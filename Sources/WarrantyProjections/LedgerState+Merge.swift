@@ -35,7 +35,7 @@ extension LedgerState {
         var entries: [(id: String, dealer: String, bytes: ArraySlice<UInt8>)] = []
         try section.withUnsafeBytes { bytes in
             Result { () throws(SnapshotError) in
-                try forEachNotice(bytes) { id, dealer, entry in entries.append((id, dealer, section[entry])) }
+                try forEachNotice(bytes) { id, dealer, _, entry in entries.append((id, dealer, section[entry])) }
             }
         }.get()
         return entries
@@ -45,7 +45,7 @@ extension LedgerState {
     /// the entries in the section's order), which `loadNotices(_:of:checkingLines:)` reads as it reads the whole.
     public static func noticesByDealer(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [String: [UInt8]] {
         var sizes: [String: Int] = [:]
-        try forEachNotice(bytes) { _, dealer, entry in sizes[dealer, default: 4] += entry.count }
+        try forEachNotice(bytes) { _, dealer, _, entry in sizes[dealer, default: 4] += entry.count }
         var parts: [String: [UInt8]] = [:]
         for (dealer, size) in sizes {
             parts[dealer] = [0, 0, 0, 0]
@@ -58,27 +58,46 @@ extension LedgerState {
             }
             part.append(contentsOf: entry)
         }
-        try forEachNotice(bytes) { _, dealer, entry in add(UnsafeRawBufferPointer(rebasing: bytes[entry]), to: &parts[dealer]!) }
+        try forEachNotice(bytes) { _, dealer, _, entry in add(UnsafeRawBufferPointer(rebasing: bytes[entry]), to: &parts[dealer]!) }
         return parts
     }
 
-    /// Hands each entry of a notices section to `body`, in order: its id, its dealer and where its encoding lies.
+    /// The entries of a notices section that `pick` chooses by their ids and lines, as a notices section of their
+    /// own, in the section's order, with their ids.
+    public static func notices(in bytes: UnsafeRawBufferPointer, picking pick: (_ id: String, _ lines: [(kind: LineKind, id: String)]) -> Bool)
+        throws(SnapshotError) -> (section: [UInt8], ids: [String]) {
+        var section: [UInt8] = [0, 0, 0, 0]
+        var ids: [String] = []
+        try forEachNotice(bytes) { id, _, lines, entry in
+            guard pick(id, lines) else { return }
+            section.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[entry]))
+            ids.append(id)
+        }
+        section.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(ids.count).littleEndian, as: UInt32.self) }
+        return (section, ids)
+    }
+
+    /// Hands each entry of a notices section to `body`, in order: its id, its dealer, its lines and where its
+    /// encoding lies.
     private static func forEachNotice(_ bytes: UnsafeRawBufferPointer,
-                                      _ body: (_ id: String, _ dealer: String, _ entry: Range<Int>) -> Void) throws(SnapshotError) {
+                                      _ body: (_ id: String, _ dealer: String, _ lines: [(kind: LineKind, id: String)], _ entry: Range<Int>) -> Void)
+        throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
         let count = try reader.readCount(minimumSize: 33)
+        var lines: [(kind: LineKind, id: String)] = []
         for _ in 0..<count {
             let start = reader.offset
             let id = try reader.readString()
             let dealer = try reader.readString()
+            lines.removeAll(keepingCapacity: true)
             for _ in 0..<(try reader.readCount(minimumSize: 5)) {
-                _ = try reader.readTag(count: 2, "line kind")
-                _ = try reader.readString()
+                let kind = SnapshotTag.lineKind(try reader.readTag(count: 2, "line kind"))
+                lines.append((kind, try reader.readString()))
             }
             _ = try reader.read(Int64.self)
             _ = try reader.readDated()
             _ = try reader.readOptionalDated()
-            body(id, dealer, start..<reader.offset)
+            body(id, dealer, lines, start..<reader.offset)
         }
         try reader.expectEnd()
     }

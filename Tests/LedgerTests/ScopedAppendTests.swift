@@ -261,6 +261,42 @@ import WarrantyDomain
         try pair.expectMergedSnapshotIsTheWholeOnes()
     }
 
+    /// Only the stored notices an event needs are loaded: the one it names, or those holding the lines it names.
+    /// Each refusal that depends on a stored notice must still come, in the whole fold's words.
+    @Test func storedNoticesAreLoadedAsTheEventsNameThemOrTheirLines() throws {
+        var pair = try Pair()
+        defer { pair.remove() }
+        try pair.snapshot(after: 3_000)
+        let stored = Self.lines[..<3_000]
+        // A stored notice, and the first of its lines.
+        let noticeLine = try #require(stored.first { $0.contains(#""type":"cost.written-off""#) })
+        let notice = try #require(Self.value(of: "notice", in: noticeLine)), dealer = try #require(Self.value(of: "dealer", in: noticeLine))
+        let line = try #require(noticeLine.range(of: #""lines":[""#).map { start in
+            String(noticeLine[start.upperBound...].prefix { $0 != "\"" })
+        })
+        // The seq of the visit or swap that recorded the line: the generated lines are stored one seq each, in order.
+        let recorded = try #require(stored.firstIndex {
+            ($0.contains(#""type":"visit.recorded""#) && Self.value(of: "visit", in: $0) == line)
+                || ($0.contains(#""type":"part.swapped""#) && Self.value(of: "swap", in: $0) == line)
+        }) + 1
+
+        let again = #"{"type":"cost.written-off","at":"2030-06-01","data":{"notice":"N-AGAIN","dealer":"\#(dealer)","lines":["\#(line)"],"amount":1}}"#
+        #expect(try pair.append([again]).contains("line \"\(line)\" is already on notice \"\(notice)\""))
+        let voidLine = #"{"type":"event.voided","at":"2030-06-02","data":{"seq":\#(recorded),"reason":"test"}}"#
+        #expect(try pair.append([voidLine]).contains("(cost.written-off \(notice))"))
+        let sameID = #"{"type":"cost.written-off","at":"2030-06-03","data":{"notice":"\#(notice)","dealer":"\#(dealer)","lines":["\#(line)"],"amount":1}}"#
+        #expect(try pair.append([sameID]).contains("notice \"\(notice)\" already exists"))
+        // Voided, the stored notice frees its line, which a new notice may then take in its own batch.
+        let noticeSeq = try #require(stored.firstIndex(of: noticeLine)) + 1
+        let confirmed = stored.contains { $0.contains(#""type":"writeoff.confirmed""#) && Self.value(of: "notice", in: $0) == notice }
+        if !confirmed {
+            let voidNotice = #"{"type":"event.voided","at":"2030-06-04","data":{"seq":\#(noticeSeq),"reason":"test"}}"#
+            #expect(try pair.append([voidNotice]).hasPrefix("appended 1"))
+            _ = try pair.append([again])
+        }
+        try pair.expectMergedSnapshotIsTheWholeOnes()
+    }
+
     @Test func writeoffDraftsFromTheScopeAreTheWholeStatesDrafts() throws {
         var pair = try Pair()
         defer { pair.remove() }
