@@ -64,7 +64,7 @@ extension Ledger {
     private func writeoffDraft(dealer: String, on day: Day, notice requested: String?, state: LedgerState,
                                scope: SnapshotScope?) throws -> WriteoffDraft {
         var state = state
-        /// Loads what the whole state would answer about an id: the unit, or a notice's dealer, holding it.
+        /// Loads what the whole state would answer about an id: the unit holding it, or the notice.
         func need(_ kind: IdentifierKind, _ id: String) throws {
             do { try scope?.identifier(kind, id, &state) } catch { throw ScopeUnavailable(reason: error.reason) }
         }

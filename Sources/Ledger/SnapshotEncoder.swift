@@ -365,7 +365,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
 }
 
 /// The unit records of a merge's base, front to back with their serials: the unit index and the units
-/// section read in pieces, each record checked against its entry's checksum and the units section against its own.
+/// section read in pieces. The records are checked by the units section's checksum at `finish`, which a merge
+/// that writes them must reach before its output is kept; the entries by the unit index's, before the merge.
 final class OldUnits {
     let base: MergeBase
     let count: Int
@@ -425,9 +426,9 @@ final class OldUnits {
         try readHead()
     }
 
-    /// Checks that every record was taken and that the units section has its checksum.
+    /// Checks that every record was taken, every loaded serial met, and that the units section has its checksum.
     func finish() throws {
-        guard head == nil, units.remaining == 0, serials.remaining == 0, units.checksumHolds() else {
+        guard head == nil, nextLoaded == loaded.count, units.remaining == 0, serials.remaining == 0, units.checksumHolds() else {
             throw SnapshotError.merge("its units")
         }
     }

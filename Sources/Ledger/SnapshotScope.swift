@@ -78,8 +78,9 @@ final class SnapshotScope {
     }
 
     /// Loads into `state` what `check`, `stream(of:)` and `apply` of `event` read or change: the units it names,
-    /// the units holding the complaints, visits, swaps and lines it names, and for notices and for voids whose
-    /// target may be on a notice, the notices of the dealer concerned. `target` is a void's target.
+    /// the units holding the complaints, visits, swaps and lines it names, the notice it names, and for a write-off
+    /// or a void whose target's line may be on a notice, the stored notices holding those lines. `target` is a
+    /// void's target.
     func prepare(_ state: inout LedgerState, for event: Event, target: Event?) throws(SnapshotError) {
         switch event.body {
         case .policyPublished, .dealerEnrolled, .dealerInvoiced, .paymentReceived:
@@ -143,13 +144,15 @@ final class SnapshotScope {
             let index = try readDealerIndex()
             guard Int(number) < index.count else { throw damaged("its dealer index") }
             try notices(of: index.dealer(Int(number)), &state) { notice, _ in notice == id }
+            // The identifier index names the notice, so its dealer's notices must hold it.
+            guard state.holds(.notice, id) || noticesLoaded.contains(id) else { throw damaged("its notices (no \(id))") }
             return
         }
         guard let record = file.unitRecord(atEntry: Int(number), of: unitEntries, reader) else { throw damaged("a unit record") }
         try load([record], &state)
     }
 
-    /// Loads every unit a dealer sold or visited and the dealer's notices, once: what its answers need.
+    /// Loads every unit a dealer sold or visited and the dealer's notices not loaded yet, once: what its answers need.
     func dealer(_ dealer: String, _ state: inout LedgerState) throws(SnapshotError) {
         guard !scopedDealers.contains(dealer) else { return }
         let index = try readDealerIndex()

@@ -58,8 +58,8 @@ extension LedgerState {
         notices.map { ($0.key, $0.value.dealer) }
     }
 
-    /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`) the notices
-    /// of one dealer from its snapshot's notices section, without the units of their lines.
+    /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`) notices of
+    /// one dealer, a notices section of some of its snapshot's entries, without the units of their lines.
     ///
     /// Enough for checking and applying events, whose checks read a line's notice (`noticeOfLine`) and load the
     /// line's own unit; not for that dealer's answers, which need all its units (`addUnits` with `noticesOf`).
@@ -69,8 +69,8 @@ extension LedgerState {
     }
 
     /// Adds to a partial state (`init(policies:dealers:other:unitRecords:lastSeq:notices:noticesOf:)`, maybe with
-    /// later events applied since) the records of more units from the same snapshot, and with `noticesOf` that
-    /// dealer's notices from its notices section.
+    /// later events applied since) the records of more units from the same snapshot, and with `noticesOf` notices
+    /// of that dealer: a notices section of the entries of its snapshot's not loaded yet.
     ///
     /// The caller keeps the state exact: no event applied since the snapshot may have touched these units or
     /// notices (a record is what the snapshot took), the records are of units the state does not hold, and the

@@ -104,7 +104,7 @@ public struct UnitIndexEntry: Equatable, Sendable {
 /// What a partial state's snapshot is written over (`encodeSnapshot(into:over:)`): the older snapshot it loaded
 /// its units and notices from.
 public struct SnapshotMergeBase: Sendable {
-    /// The older snapshot's notices whose dealers the state did not load, each with its encoding (`noticeEntries`).
+    /// The older snapshot's notices the state did not load, each with its encoding (`noticeEntries`).
     public var notices: [(id: String, bytes: ArraySlice<UInt8>)]
     /// How many complaints, visits and swaps the older snapshot's units that the state does not hold have.
     public var otherFacts: (complaints: Int, visits: Int, swaps: Int)
@@ -147,7 +147,7 @@ extension LedgerState {
     /// - Complexity: O(n log n) in the number of units (they are sorted by serial), linear in everything else.
     ///
     /// With `base`, the state is a partial one (`addUnits`) and the small sections are those of the whole ledger:
-    /// the base's notices of dealers the state did not load join the state's, and the base's facts of units the
+    /// the base's notices the state did not load join the state's, and the base's facts of units the
     /// state does not hold are counted in the totals. The unit records are the state's only; the caller merges
     /// them with the base's others.
     public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink, over base: SnapshotMergeBase? = nil) throws(Sink.Failure) {
