@@ -14,9 +14,7 @@ extension LedgerState {
 
     /// The serials of the units the state holds, in UTF-8 byte order: the order of a snapshot's records.
     public var byteSortedSerials: [String] {
-        var serials = Array(units.keys)
-        serials.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return serials
+        Self.byteSorted(units.keys)
     }
 
     /// How many complaints, visits and swaps the state holds.
@@ -44,37 +42,32 @@ extension LedgerState {
     /// A notices section split by dealer: each dealer's entries as a notices section of their own (a count, then
     /// the entries in the section's order), which `loadNotices(_:of:checkingLines:)` reads as it reads the whole.
     public static func noticesByDealer(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [String: [UInt8]] {
-        var sizes: [String: Int] = [:]
-        try forEachNotice(bytes) { _, dealer, _, entry in sizes[dealer, default: 4] += entry.count }
-        var parts: [String: [UInt8]] = [:]
-        for (dealer, size) in sizes {
-            parts[dealer] = [0, 0, 0, 0]
-            parts[dealer]!.reserveCapacity(size)
-        }
-        func add(_ entry: UnsafeRawBufferPointer, to part: inout [UInt8]) {
-            part.withUnsafeMutableBytes { part in
-                let count = UInt32(littleEndian: part.loadUnaligned(as: UInt32.self))
-                part.storeBytes(of: (count + 1).littleEndian, as: UInt32.self)
-            }
-            part.append(contentsOf: entry)
-        }
-        try forEachNotice(bytes) { _, dealer, _, entry in add(UnsafeRawBufferPointer(rebasing: bytes[entry]), to: &parts[dealer]!) }
-        return parts
+        var entries: [String: [Range<Int>]] = [:]
+        try forEachNotice(bytes) { _, dealer, _, entry in entries[dealer, default: []].append(entry) }
+        return entries.mapValues { section($0, of: bytes) }
     }
 
     /// The entries of a notices section that `pick` chooses by their ids and lines, as a notices section of their
     /// own, in the section's order, with their ids.
     public static func notices(in bytes: UnsafeRawBufferPointer, picking pick: (_ id: String, _ lines: [(kind: LineKind, id: String)]) -> Bool)
         throws(SnapshotError) -> (section: [UInt8], ids: [String]) {
-        var section: [UInt8] = [0, 0, 0, 0]
+        var entries: [Range<Int>] = []
         var ids: [String] = []
         try forEachNotice(bytes) { id, _, lines, entry in
             guard pick(id, lines) else { return }
-            section.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[entry]))
+            entries.append(entry)
             ids.append(id)
         }
-        section.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(ids.count).littleEndian, as: UInt32.self) }
-        return (section, ids)
+        return (section(entries, of: bytes), ids)
+    }
+
+    /// A notices section of these entries of `bytes`: their count, then the entries in order.
+    private static func section(_ entries: [Range<Int>], of bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var section: [UInt8] = []
+        section.reserveCapacity(4 + entries.reduce(0) { $0 + $1.count })
+        withUnsafeBytes(of: UInt32(entries.count).littleEndian) { section.append(contentsOf: $0) }
+        for entry in entries { section.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[entry])) }
+        return section
     }
 
     /// Hands each entry of a notices section to `body`, in order: its id, its dealer, its lines and where its

@@ -245,7 +245,7 @@ extension LedgerState {
     }
 
     /// The keys in UTF-8 byte order.
-    private static func byteSorted<Value>(_ keys: Dictionary<String, Value>.Keys) -> [String] {
+    static func byteSorted(_ keys: some Collection<String>) -> [String] {
         var sorted = Array(keys)
         sorted.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return sorted
