@@ -33,9 +33,10 @@ import Testing
 
             #expect(stillHeld, "the locker held the lock throughout the append")
             #expect(refused.status == 74, "\(refused)")
-            // The holder keeps the lock until released, so exit 74 already shows the append did not wait for it;
-            // the bound only rules out a long retry loop (it is loose: a loaded machine starts processes slowly).
-            #expect(refused.seconds < 10, "refused at once, not after waiting: \(refused.seconds) s")
+            // The holder keeps the lock until released, so exit 74 already shows the append did not wait for it.
+            // The bound only rules out a long retry loop. It is loose on purpose: under a parallel `swift test`
+            // on two cores, starting a process has been seen to take over 10 s.
+            #expect(refused.seconds < 60, "refused at once, not after waiting: \(refused.seconds) s")
             #expect(refused.standardOutput == "")
             #expect(refused.standardError.hasPrefix("error: "), "\(refused)")
             #expect(refused.standardError.filter { $0 == "\n" }.count == 1, "\(refused)")
@@ -65,7 +66,7 @@ extension WriterLockTests {
             let holder = try await LockHolder(lockFile: ledger.folder + "/lock", scratch: scratch)
             let gaveUp = try await ledger.run("append", "--wait", "0.5", line)
             #expect(gaveUp.status == 74, "\(gaveUp)")
-            #expect(gaveUp.seconds >= 0.5 && gaveUp.seconds < 10, "waited its time: \(gaveUp.seconds) s")
+            #expect(gaveUp.seconds >= 0.5 && gaveUp.seconds < 60, "waited its time: \(gaveUp.seconds) s")
             #expect(try await ledger.log().count == 20)
 
             async let waited = ledger.run("append", "--wait", "30", line)
