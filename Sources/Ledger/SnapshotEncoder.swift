@@ -33,7 +33,7 @@ struct MergeBase {
 /// Over a `MergeBase`, the fold is a scoped one and the sections written are those of the whole ledger: the
 /// stored records, keys, versions and identifiers the fold did not replace are read from the base in order
 /// and merged with the fold's, so that the bytes are exactly those the whole fold would encode to.
-struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
+struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     typealias Failure = any Error
     static var stagingSize: Int { 1 << 16 }
 
@@ -211,26 +211,25 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
     /// table in that section, a key of the fold replacing the base's (a stream's later version).
     private mutating func appendKeys<Value>(_ table: KeyTable<Value>, over base: (MergeBase, SnapshotFile.Section)?,
                                             _ value: (Value) -> UInt64) throws {
-        let order = table.byteOrder()
-        try appendTable { add in
-            var stored = try base.map { base, section in
-                try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
-            }
-            var next = try stored?.next()
-            for entry in order {
-                try table.withEntry(entry) { key, fold in
-                    while let entry = next, LookupTable.Order.bytes.compare(entry.key, key) <= 0 {
-                        if LookupTable.Order.bytes.compare(entry.key, key) < 0 { try add(entry.key, entry.value) }
-                        next = try stored!.next()
-                    }
-                    try add(key, value(fold))
+        var stored = try base.map { base, section in
+            try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
+        }
+        var writer = LookupTableWriter()
+        var next = try stored?.next()
+        for entry in table.byteOrder() {
+            try table.withEntry(entry) { key, fold in
+                while let entry = next, LookupTable.Order.bytes.compare(entry.key, key) <= 0 {
+                    if LookupTable.Order.bytes.compare(entry.key, key) < 0 { try writer.add(entry.key, entry.value, to: &self) }
+                    next = try stored!.next()
                 }
-            }
-            while let entry = next {
-                try add(entry.key, entry.value)
-                next = try stored!.next()
+                try writer.add(key, value(fold), to: &self)
             }
         }
+        while let entry = next {
+            try writer.add(entry.key, entry.value, to: &self)
+            next = try stored!.next()
+        }
+        try endTable(writer)
     }
 
     /// The identifier index: a lookup table from each serial, complaint, visit and swap (a kind byte, then the
@@ -277,55 +276,59 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         }
         order.sort { lhs, rhs in lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : ids[Int(lhs.position)] < ids[Int(rhs.position)] }
         let oldToNew = self.oldToNew
-        try appendTable { add in
-            var stored = try base.map { base, _ in
-                try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],
-                                                    pieceSize: SnapshotFile.pieceSize))
-            }
-            /// The base's next entry that is carried over, with its new value.
-            func nextStored() throws -> (key: UnsafeRawBufferPointer, value: UInt64)? {
-                guard let (base, oldDealers) = base else { return nil }
-                while let entry = try stored!.next() {
-                    let (key, value) = entry
-                    guard let kind = key.first, value < UInt64(Int.max) else { throw SnapshotError.merge("its identifier index") }
-                    if kind == IdentifierKind.notice.rawValue {
-                        guard Int(value) < oldDealers.count else { throw SnapshotError.merge("its identifier index") }
-                        if base.noticesLoaded.contains(String(decoding: key.dropFirst(), as: UTF8.self)) { continue }
-                        let dealer = oldDealers[Int(value)]
-                        guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of a notice") }
-                        return (key, UInt64(number))
-                    }
-                    guard Int(value) < oldToNew.count else { throw SnapshotError.merge("its identifier index") }
-                    if oldToNew[Int(value)] != .max { return (key, UInt64(oldToNew[Int(value)])) }
+        var stored = try base.map { base, _ in
+            try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],
+                                                pieceSize: SnapshotFile.pieceSize))
+        }
+        /// The base's next entry that is carried over, with its new value.
+        func nextStored() throws -> (key: UnsafeRawBufferPointer, value: UInt64)? {
+            guard let (base, oldDealers) = base else { return nil }
+            while let entry = try stored!.next() {
+                let (key, value) = entry
+                guard let kind = key.first, value < UInt64(Int.max) else { throw SnapshotError.merge("its identifier index") }
+                if kind == IdentifierKind.notice.rawValue {
+                    guard Int(value) < oldDealers.count else { throw SnapshotError.merge("its identifier index") }
+                    if base.noticesLoaded.contains(String(decoding: key.dropFirst(), as: UTF8.self)) { continue }
+                    let dealer = oldDealers[Int(value)]
+                    guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of a notice") }
+                    return (key, UInt64(number))
                 }
-                return nil
+                guard Int(value) < oldToNew.count else { throw SnapshotError.merge("its identifier index") }
+                if oldToNew[Int(value)] != .max { return (key, UInt64(oldToNew[Int(value)])) }
             }
-            var next = try nextStored()
-            var key: [UInt8] = []
-            for entry in order {
-                let position = Int(entry.position)
-                key.removeAll(keepingCapacity: true)
-                key.append(kinds[position].rawValue)
-                key.append(contentsOf: ids[position].utf8)
-                try key.withUnsafeBytes { key in
-                    while let entry = next, LookupTable.Order.kindThenText.compare(entry.key, key) < 0 {
-                        try add(entry.key, entry.value)
-                        next = try nextStored()
-                    }
-                    try add(key, UInt64(values[position]))
+            return nil
+        }
+        var writer = LookupTableWriter()
+        var next = try nextStored()
+        var key: [UInt8] = []
+        for entry in order {
+            let position = Int(entry.position)
+            key.removeAll(keepingCapacity: true)
+            key.append(kinds[position].rawValue)
+            key.append(contentsOf: ids[position].utf8)
+            try key.withUnsafeBytes { key in
+                while let entry = next, LookupTable.Order.kindThenText.compare(entry.key, key) < 0 {
+                    try writer.add(entry.key, entry.value, to: &self)
+                    next = try nextStored()
                 }
-            }
-            while let entry = next {
-                try add(entry.key, entry.value)
-                next = try nextStored()
+                try writer.add(key, UInt64(values[position]), to: &self)
             }
         }
+        while let entry = next {
+            try writer.add(entry.key, entry.value, to: &self)
+            next = try nextStored()
+        }
+        try endTable(writer)
     }
 
-    /// A lookup table whose entries `entries` gives (twice: see `LookupTable.encode`), as the next section.
-    private mutating func appendTable(_ entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void) throws {
-        try LookupTable.encode(entries: entries, emit: { bytes in try append(bytes) })
+    /// Ends a lookup table written through `LookupTableOutput` as the next section.
+    private mutating func endTable(_ writer: consuming LookupTableWriter) throws {
+        try writer.finish(to: &self)
         try endSection()
+    }
+
+    mutating func appendTableBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        try append(bytes)
     }
 
     private mutating func append<T: FixedWidthInteger>(_ value: T) throws {
@@ -338,7 +341,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink {
         if bytes.count >= Self.stagingSize {
             try emit(bytes)
         } else {
-            staged.append(contentsOf: bytes)
+            staged.appendBytes(bytes)
         }
     }
 

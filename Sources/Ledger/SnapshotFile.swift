@@ -7,7 +7,7 @@ import WarrantyProjections
 
 /// The projection cache `state.snapshot`: the folded state at a log position, checked against the log before use.
 ///
-/// Layout (little-endian): a 324-byte header — magic `WLSNAPS1`, file version u32 (5), state format version
+/// Layout (little-endian): a 324-byte header — magic `WLSNAPS1`, file version u32 (6), state format version
 /// u32, last seq i64, head hash (32 bytes), the last record's segment base seq i64, byte offset i64 and
 /// length u32, section count u32 (10), then per section offset u64, length u64, CRC-32C u32 and reserved
 /// u32, and finally the CRC-32C of the header's first 320 bytes — followed by the sections: policies,
@@ -30,7 +30,7 @@ import WarrantyProjections
 struct SnapshotFile {
     static let fileName = "state.snapshot"
     static let magic = Array("WLSNAPS1".utf8)
-    static let fileVersion: UInt32 = 5
+    static let fileVersion: UInt32 = 6
     static let sectionCount = 10
     static let headerSize = 80 + 24 * sectionCount + 4
     enum Section: Int, CaseIterable { case policies, dealers, notices, other, units, unitIndex, ids, versions, dealerIndex, identifiers }
@@ -517,6 +517,12 @@ final class SectionStream: SnapshotUnitSource {
         high += wanted
     }
 
+    /// The section's last `count` bytes, read aside: the stream goes on from where it was.
+    func tail(_ count: Int) -> [UInt8]? {
+        guard count >= 0, Int64(count) <= length else { return nil }
+        return reader.read(at: start + length - Int64(count), count: count)
+    }
+
     /// Reads the bytes not read yet and says whether the whole section has its checksum; `next` is not called after.
     func checksumHolds() -> Bool {
         while fetched < length {
@@ -582,7 +588,12 @@ func withBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) -> R
 
 extension Array where Element == UInt8 {
     mutating func appendLittle<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        Swift.withUnsafeBytes(of: value.littleEndian) { appendBytes($0) }
+    }
+
+    /// Appends raw bytes with one copy (`append(contentsOf:)` of a raw buffer goes byte by byte).
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 
     func littleUInt16(at offset: Int) -> UInt16 { withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) } }

@@ -7,14 +7,18 @@ import WarrantyProjections
 /// A sorted table of (key, value) pairs in a snapshot section, found by binary search without reading the
 /// section whole: the idempotency keys, the stream versions and the identifier index.
 ///
-/// Layout (little-endian): u32 entry count, u32 block count, then per block the u64 offset of the block from
-/// the section's start, its u32 length, its u32 CRC-32C, and the u32 offset and u32 length of its first key
-/// in the key blob; then the u32 blob length and the blob of first keys; then the CRC-32C u32 of all of that
-/// (the directory, which steers every search); then the blocks back to back. A block
-/// holds up to `blockEntries` entries, each a u16 key length, the key's bytes and a u64 value. Keys are
-/// sorted by the table's `Order` and each appears once.
+/// Layout (little-endian): the blocks back to back, then the directory, then a 16-byte trailer. A block holds up
+/// to `blockEntries` entries, each a u16 key length, the key's bytes and a u64 value. The directory has per
+/// block its u64 offset from the section's start, its u32 length, its u32 CRC-32C, and the u32 offset and u32
+/// length of its first key in the key blob, which follows. The trailer is the u32 entry count, the u32 block
+/// count, the u32 blob length, and the CRC-32C u32 of the directory, the blob and the trailer's first 12 bytes
+/// (all that steers a search). Keys are sorted by the table's `Order` and each appears once.
+///
+/// The directory comes last so that a table is written in one pass as its entries come, merged from an older
+/// table read once; a reader finds it from the section's end.
 enum LookupTable {
     static let blockEntries = 64
+    static let trailerSize = 16
 
     /// How keys are sorted and compared.
     enum Order {
@@ -50,75 +54,18 @@ enum LookupTable {
         }
     }
 
-    /// Encodes a table to `emit`. `entries` hands every entry, in sorted order, to the `add` it is given; it is
-    /// called twice, and must give the same entries both times: a first pass sizes and checksums the blocks for
-    /// the directory, a second writes them. An entry's key bytes are only read during its `add`.
+    /// Encodes a table to `emit`: `entries` hands every entry, in sorted order, to the `add` it is given.
     static func encode(entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void,
-                       emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try withoutActuallyEscaping(emit) { emit in
-            // The directory as the first pass finds it: per block its length and checksum, and the blob of first keys.
-            var lengths: [UInt32] = [], checksums: [UInt32] = [], firstKeyEnds: [UInt32] = []
-            var firstKeys: [UInt8] = []
-            var block: [UInt8] = []
-            var inBlock = 0
-            var count = 0
-            var writing = false
-            var written = 0
-            /// Ends a block: the first pass records it in the directory, the second writes it.
-            func endBlock() throws {
-                if writing {
-                    precondition(written < lengths.count && block.count == Int(lengths[written]),
-                                 "a lookup table's second pass differs from its first")
-                    written += 1
-                    try block.withUnsafeBytes { try emit($0) }
-                } else {
-                    let keyLength = Int(block.littleUInt16(at: 0))
-                    lengths.append(UInt32(block.count))
-                    checksums.append(CRC32C.checksum(block))
-                    firstKeys.append(contentsOf: block[2..<(2 + keyLength)])
-                    firstKeyEnds.append(UInt32(firstKeys.count))
-                }
-                block.removeAll(keepingCapacity: true)
-                inBlock = 0
-            }
-            func pass() throws {
-                count = 0
-                try entries { key, value in
-                    precondition(key.count <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
-                    block.appendLittle(UInt16(key.count))
-                    block.append(contentsOf: key)
-                    block.appendLittle(value)
-                    inBlock += 1
-                    count += 1
-                    if inBlock == blockEntries { try endBlock() }
-                }
-                if inBlock > 0 { try endBlock() }
-            }
-            try pass()
-            let entryCount = count
-            var head: [UInt8] = []
-            head.reserveCapacity(8 + 24 * lengths.count + 4 + firstKeys.count + 4)
-            head.appendLittle(UInt32(entryCount))
-            head.appendLittle(UInt32(lengths.count))
-            var offset = 8 + 24 * lengths.count + 4 + firstKeys.count + 4
-            for number in lengths.indices {
-                let keyStart = number == 0 ? 0 : firstKeyEnds[number - 1]
-                head.appendLittle(UInt64(offset))
-                head.appendLittle(lengths[number])
-                head.appendLittle(checksums[number])
-                head.appendLittle(keyStart)
-                head.appendLittle(firstKeyEnds[number] - keyStart)
-                offset += Int(lengths[number])
-            }
-            head.appendLittle(UInt32(firstKeys.count))
-            head.append(contentsOf: firstKeys)
-            head.appendLittle(CRC32C.checksum(head))
-            try head.withUnsafeBytes { try emit($0) }
-            head = []
-            writing = true
-            try pass()
-            precondition(count == entryCount && written == lengths.count, "a lookup table's second pass differs from its first")
-        }
+                       emit: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        var output = ClosureOutput(emit: emit)
+        var writer = LookupTableWriter()
+        try entries { key, value in try writer.add(key, value, to: &output) }
+        try writer.finish(to: &output)
+    }
+
+    private struct ClosureOutput: LookupTableOutput {
+        let emit: (UnsafeRawBufferPointer) throws -> Void
+        mutating func appendTableBytes(_ bytes: UnsafeRawBufferPointer) throws { try emit(bytes) }
     }
 
     /// Reads the entries of a table from `stream` in order, handing each key's bytes and value to `visit`;
@@ -136,29 +83,95 @@ enum LookupTable {
     }
 }
 
-/// The entries of a table read front to back from its section: the blocks only, past the directory.
+/// Where a `LookupTableWriter` sends a table's bytes.
+protocol LookupTableOutput {
+    mutating func appendTableBytes(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// Writes a lookup table in one pass: each block as it fills, then the directory and the trailer. What it holds
+/// is the directory, 24 bytes and a first key per 64 entries.
+struct LookupTableWriter {
+    private var block: [UInt8] = []
+    private var inBlock = 0
+    private var directory: [UInt8] = []
+    private var firstKeys: [UInt8] = []
+    private var offset: Int64 = 0
+    private(set) var count = 0
+
+    init() {
+        block.reserveCapacity(4096)
+    }
+
+    /// Adds the entry after the last one added; keys come in the table's order, each once.
+    mutating func add(_ key: UnsafeRawBufferPointer, _ value: UInt64, to output: inout some LookupTableOutput) throws {
+        precondition(key.count <= Int(UInt16.max), "a lookup key is at most 65535 bytes")
+        if inBlock == 0 {
+            directory.appendLittle(UInt64(offset))
+            directory.appendLittle(UInt32(0))   // the length and checksum, set when the block ends
+            directory.appendLittle(UInt32(0))
+            directory.appendLittle(UInt32(firstKeys.count))
+            directory.appendLittle(UInt32(key.count))
+            firstKeys.appendBytes(key)
+        }
+        block.appendLittle(UInt16(key.count))
+        block.appendBytes(key)
+        block.appendLittle(value)
+        inBlock += 1
+        count += 1
+        if inBlock == LookupTable.blockEntries { try endBlock(to: &output) }
+    }
+
+    /// Ends the table: the last block, the directory, the blob of first keys and the trailer.
+    mutating func finish(to output: inout some LookupTableOutput) throws {
+        if inBlock > 0 { try endBlock(to: &output) }
+        precondition(count <= Int(UInt32.max), "a lookup table holds fewer than 2^32 entries")
+        var tail = directory
+        tail.append(contentsOf: firstKeys)
+        tail.appendLittle(UInt32(count))
+        tail.appendLittle(UInt32(directory.count / 24))
+        tail.appendLittle(UInt32(firstKeys.count))
+        tail.appendLittle(CRC32C.checksum(tail))
+        try tail.withUnsafeBytes { try output.appendTableBytes($0) }
+    }
+
+    private mutating func endBlock(to output: inout some LookupTableOutput) throws {
+        let entry = directory.count - 24
+        directory.withUnsafeMutableBytes { directory in
+            directory.storeBytes(of: UInt32(block.count).littleEndian, toByteOffset: entry + 8, as: UInt32.self)
+            directory.storeBytes(of: CRC32C.checksum(block).littleEndian, toByteOffset: entry + 12, as: UInt32.self)
+        }
+        try block.withUnsafeBytes { try output.appendTableBytes($0) }
+        offset += Int64(block.count)
+        block.removeAll(keepingCapacity: true)
+        inBlock = 0
+    }
+}
+
+/// The entries of a table read front to back from its section, then its directory and trailer, which must
+/// agree with them.
 struct LookupTableCursor {
     private let stream: SectionStream
     private var left: Int
+    private let trailer: [UInt8]
 
     init(_ stream: SectionStream) throws(SnapshotError) {
         self.stream = stream
-        let head = try stream.next(8)
-        left = Int(head.little(UInt32.self, at: 0))
-        let blockCount = Int(head.little(UInt32.self, at: 4))
+        guard stream.length >= Int64(LookupTable.trailerSize), let trailer = stream.tail(LookupTable.trailerSize) else { throw Self.malformed }
+        self.trailer = trailer
+        left = Int(trailer.littleUInt32(at: 0))
+        let blockCount = Int(trailer.littleUInt32(at: 4))
         guard Int64(left) <= stream.length / 10, blockCount == (left + LookupTable.blockEntries - 1) / LookupTable.blockEntries else {
             throw Self.malformed
         }
-        _ = try stream.next(24 * blockCount)
-        let blobLength = try stream.next(4).little(UInt32.self, at: 0)
-        _ = try stream.next(Int(blobLength) + 4)
     }
 
-    /// The next entry, its key valid until the next call; nil after the last one, once the section's length and
-    /// checksum are found right.
+    /// The next entry, its key valid until the next call; nil after the last one, once the rest of the section
+    /// (directory and trailer) is read, the trailer found as it was and the section's checksum right.
     mutating func next() throws(SnapshotError) -> (key: UnsafeRawBufferPointer, value: UInt64)? {
         guard left > 0 else {
-            guard stream.remaining == 0, stream.checksumHolds() else { throw Self.malformed }
+            guard stream.remaining >= Int64(LookupTable.trailerSize) else { throw Self.malformed }
+            let rest = try stream.next(Int(stream.remaining))
+            guard rest.suffix(LookupTable.trailerSize).elementsEqual(trailer), stream.checksumHolds() else { throw Self.malformed }
             return nil
         }
         left -= 1
@@ -186,34 +199,35 @@ struct LookupTableReader {
     init?(_ reader: SnapshotReader, _ section: (offset: Int64, length: Int64, checksum: UInt32), order: LookupTable.Order) {
         self.order = order
         start = section.offset
-        guard let head = reader.read(at: start, count: 8) else { return nil }
-        let count = Int(head.littleUInt32(at: 0)), blockCount = Int(head.littleUInt32(at: 4))
-        guard blockCount == (count + LookupTable.blockEntries - 1) / LookupTable.blockEntries,
-              Int64(24 * blockCount + 12) <= section.length,
-              let directory = reader.read(at: start + 8, count: 24 * blockCount + 4) else { return nil }
-        let blobLength = Int(directory.littleUInt32(at: 24 * blockCount))
-        guard let rest = reader.read(at: start + 12 + Int64(24 * blockCount), count: blobLength + 4),
-              CRC32C.checksum(head + directory + rest.dropLast(4)) == rest.littleUInt32(at: blobLength) else { return nil }
-        var next = Int64(12 + 24 * blockCount + blobLength + 4)
+        let trailerSize = Int64(LookupTable.trailerSize)
+        guard section.length >= trailerSize, let trailer = reader.read(at: start + section.length - trailerSize, count: Int(trailerSize)) else { return nil }
+        let count = Int(trailer.littleUInt32(at: 0)), blockCount = Int(trailer.littleUInt32(at: 4))
+        let blobLength = Int(trailer.littleUInt32(at: 8))
+        let tailLength = Int64(24 * blockCount + blobLength) + trailerSize
+        guard blockCount == (count + LookupTable.blockEntries - 1) / LookupTable.blockEntries, tailLength <= section.length,
+              let tail = reader.read(at: start + section.length - tailLength, count: Int(tailLength)),
+              CRC32C.checksum(tail.dropLast(4)) == tail.littleUInt32(at: Int(tailLength) - 4) else { return nil }
+        let blocksEnd = section.length - tailLength
+        var next: Int64 = 0
         var offsets: [Int64] = [next]
         var blocks: [UInt32] = []
         offsets.reserveCapacity(blockCount + 1)
         blocks.reserveCapacity(3 * blockCount)
         for number in 0..<blockCount {
             let base = 24 * number
-            let offset = Int64(bitPattern: directory.littleUInt64(at: base)), length = Int(directory.littleUInt32(at: base + 8))
-            let keyStart = Int(directory.littleUInt32(at: base + 16)), keyLength = Int(directory.littleUInt32(at: base + 20))
-            guard offset == next, length >= 10, offset + Int64(length) <= section.length, keyStart + keyLength <= blobLength else { return nil }
-            blocks.append(directory.littleUInt32(at: base + 12))
+            let offset = Int64(bitPattern: tail.littleUInt64(at: base)), length = Int(tail.littleUInt32(at: base + 8))
+            let keyStart = Int(tail.littleUInt32(at: base + 16)), keyLength = Int(tail.littleUInt32(at: base + 20))
+            guard offset == next, length >= 10, offset + Int64(length) <= blocksEnd, keyStart + keyLength <= blobLength else { return nil }
+            blocks.append(tail.littleUInt32(at: base + 12))
             blocks.append(UInt32(keyStart))
             blocks.append(UInt32(keyStart + keyLength))
             next += Int64(length)
             offsets.append(next)
         }
-        guard next == section.length else { return nil }
+        guard next == blocksEnd else { return nil }
         self.offsets = offsets
         self.blocks = blocks
-        blob = Array(rest.dropLast(4))
+        blob = Array(tail[(24 * blockCount)..<(24 * blockCount + blobLength)])
     }
 
     /// The value of `key`, nil when the table does not hold it; throws when the block it would be in is damaged.

@@ -72,14 +72,21 @@ import WarrantyProjections
         _ = try Self.table(keys, order: .bytes, scratch: scratch)
         var bytes = try #require(readFile(scratch + "/table"))
         let length = bytes.count
-        bytes[length - 20] ^= 0x01   // inside the last block
+        // 200 entries of 18 bytes in 4 blocks, then 4 directory entries, 4 first keys of 8 bytes and the trailer.
+        #expect(length == 200 * 18 + 4 * 24 + 4 * 8 + LookupTable.trailerSize)
+        let lastEntry = length - LookupTable.trailerSize - 4 * 8 - 4 * 24 - 18
+        bytes[lastEntry + 4] ^= 0x01   // inside the last block
         writeFile(scratch + "/table", bytes)
         let reader = try #require(SnapshotReader(path: scratch + "/table"))
         let table = try #require(LookupTableReader(reader, (0, Int64(length), 0), order: .bytes))
         #expect(throws: SnapshotError.self) { try table.value(of: "key-1199", reader) }
         #expect(try table.value(of: "key-1000", reader) == 0, "another block still reads")
-        bytes[length - 20] ^= 0x01
-        bytes[8 + 24 * 4 + 4 + 2] ^= 0x01   // a first key in the directory's blob
+        bytes[lastEntry + 4] ^= 0x01
+        bytes[length - LookupTable.trailerSize - 4 * 8 + 2] ^= 0x01   // a first key in the directory's blob
+        writeFile(scratch + "/table", bytes)
+        #expect(LookupTableReader(try #require(SnapshotReader(path: scratch + "/table")), (0, Int64(length), 0), order: .bytes) == nil)
+        bytes[length - LookupTable.trailerSize - 4 * 8 + 2] ^= 0x01
+        bytes[length - LookupTable.trailerSize] ^= 0x01   // the entry count in the trailer
         writeFile(scratch + "/table", bytes)
         #expect(LookupTableReader(try #require(SnapshotReader(path: scratch + "/table")), (0, Int64(length), 0), order: .bytes) == nil)
     }

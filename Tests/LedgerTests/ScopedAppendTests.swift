@@ -190,7 +190,10 @@ import WarrantyDomain
         try pair.snapshot(after: 3_000)
         // Every block of the scoped ledger's identifier index damaged, its directory left whole: the first lookup fails.
         try pair.damageSnapshot(.identifiers) { bytes, start, length in
-            for offset in stride(from: start + length - 1, to: start + length / 10, by: -300) { bytes[offset] ^= 0x20 }
+            let trailer = start + length - LookupTable.trailerSize
+            func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+            let blocksEnd = trailer - 24 * u32(trailer + 4) - u32(trailer + 8)
+            for offset in stride(from: blocksEnd - 1, to: start, by: -300) { bytes[offset] ^= 0x20 }
         }
         let dealer = try #require(Self.lines.lazy.compactMap { Self.value(of: "dealer", in: $0) }.first)
         // Three events that look nothing up in the identifier index go first: they are in the batch when the damage is met.
@@ -204,9 +207,11 @@ import WarrantyDomain
         defer { pair.remove() }
         try pair.snapshot(after: 3_000)
         // One byte of the idempotency keys' directory (a first key, which steers the search) changed.
-        try pair.damageSnapshot(.ids) { bytes, start, _ in
-            let blocks = (0..<4).reduce(0) { $0 | Int(bytes[start + 4 + $1]) << (8 * $1) }
-            bytes[start + 8 + 24 * blocks + 4 + 1] ^= 0x01
+        try pair.damageSnapshot(.ids) { bytes, start, length in
+            // The trailer's last 8 bytes: the blob's length and the checksum; the blob ends where the trailer starts.
+            let trailer = start + length - LookupTable.trailerSize
+            let blobLength = (0..<4).reduce(0) { $0 | Int(bytes[trailer + 8 + $1]) << (8 * $1) }
+            bytes[trailer - blobLength + 1] ^= 0x01
         }
         let path = pair.scoped.folder + "/" + SnapshotFile.fileName
         #expect(SnapshotScope(file: try #require(SnapshotFile.open(folder: pair.scoped.folder)?.0),

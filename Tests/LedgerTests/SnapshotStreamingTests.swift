@@ -32,15 +32,16 @@ import WarrantyProjections
     /// SHA-256 of `state.snapshot` (all but the header's head hash, last-record position and checksum) for each case,
     /// in order. The streamed writer first reproduced the digests of the whole-buffer writer of commit 92b5f8d (file
     /// version 2, 8 sections; see commit 4042632); file version 3 added the dealer index section, file version 4 stores
-    /// keys and versions as sorted lookup tables and adds the identifier index, and these are of file version 5, which
-    /// spells each dealer of the dealer index as enrolled (the same bytes as version 4 but for the version field here).
+    /// keys and versions as sorted lookup tables and adds the identifier index, file version 5 spells each dealer of the
+    /// dealer index as enrolled, and these are of file version 6, whose lookup tables put their directory after their
+    /// blocks, to be written in one pass (every other section's bytes as in version 5).
     static let recordedDigests: [String] = [
-        "c46483cf4b2157678422fb0f90a1ad65d01cc7a7a1f3158e2e8c267fca1baedb",
-        "817166a267d86dc2fb21b16f0a58e309481a86cf79e5d8486035f99ba72d9d7b",
-        "fa4dfe041a09b83fa01922b3ed7ac1a5a556a27604d7b80b2252de9ea8397098",
-        "5f2741e130c477412ed5353f05fa6f6282ac3d18f2df82a2060e20cf6028c0cd",
-        "9d39510cf092b9acf8d717ec7a3a2939457378b89a9cfc4593afdf93daa41f4d",
-        "f17f05663781eda0b894a360c17252266c9743ae89d5cff4a00ac85856035159",
+        "201e2e5f4668eb7d8b36a591fed8d1557e0ee963696cf10e8a66230700fe6a11",
+        "86155c46c2954e2712e01298fc7df23606d9203d17821ca497b85efa42edd124",
+        "314005a50a60e93e3af97d8cf8fa6d1c50c9eedfb66ac6d94e3a2bd3fda4a612",
+        "b251f6f259b084be4c17643ae40f4b871845987fe6e588d6e2d013ec6835c888",
+        "7a332828a1b796cf2b9acf951598c411b667b6d7d5b1affb089558e31ef4503b",
+        "027a5f60cc80d857e24dd54238163d9890b76e6b7da4bf3c81ea00587f7a865b",
     ]
 
     /// Builds the case's ledger in a new folder under `scratch` and returns it.
