@@ -53,7 +53,7 @@ struct KeyTable<Value: Sendable>: Sendable {
     /// Adds a key `find` did not find, at the empty slot it returned.
     private mutating func insert(_ key: UnsafeRawBufferPointer, _ value: Value, slot: Int, hash: UInt64) {
         precondition(values.count < Int(UInt32.max), "a key table holds fewer than 2^32 keys")
-        arena.append(contentsOf: key)
+        arena.appendBytes(key)
         ends.append(arena.count)
         values.append(value)
         slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(values.count)

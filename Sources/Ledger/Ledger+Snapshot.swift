@@ -137,7 +137,7 @@ extension Ledger {
         let total = writer.lastSeq
         let counted: ProgressHandler? = progress.map { progress in { done, _ in progress(done, total) } }
         var fold = LedgerFold()
-        let spill = StateSpill(folder: folder, scope: nil, limit: Ledger.scopedFolds ? Ledger.spillUnits : .max)
+        let spill = StateSpill(folder: folder, scope: nil, limit: Ledger.scopedFolds ? Ledger.spillUnits : .max, keysAside: true)
         var stored = RebuildReport.Comparison.none
         var foldedTo: RecordPosition?
         switch SnapshotFile.find(folder: folder) {

@@ -22,6 +22,8 @@ struct MergeBase {
     let noticesLoaded: Set<String>
     /// How many complaints, visits and swaps the loaded records held when they were loaded.
     let loadedFacts: (complaints: Int, visits: Int, swaps: Int)
+    /// The idempotency keys a rebuild's spills kept aside (`KeyRuns`): merged with the base's and the fold's.
+    var keyRuns: KeyRuns? = nil
 }
 
 /// Encodes the ten sections of a fold in file order, computing each one's length and CRC-32C as it goes.
@@ -208,11 +210,13 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     }
 
     /// A lookup table of the keys in UTF-8 byte order, with their values; over a base, merged with the base's
-    /// table in that section, a key of the fold replacing the base's (a stream's later version).
+    /// table in that section (and for the idempotency keys, with the runs a rebuild kept aside), a key of the fold
+    /// replacing the base's (a stream's later version).
     private mutating func appendKeys<Value>(_ table: KeyTable<Value>, over base: (MergeBase, SnapshotFile.Section)?,
                                             _ value: (Value) -> UInt64) throws {
         var stored = try base.map { base, section in
-            try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
+            let own = try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
+            return try MergedCursor([own] + (section == .ids ? base.keyRuns?.cursors() ?? [] : []))
         }
         var writer = LookupTableWriter()
         var next = try stored?.next()

@@ -29,6 +29,8 @@ final class SnapshotScope {
     private var noticesLoaded: Set<String> = []
     /// How many complaints, visits and swaps the loaded records held.
     private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
+    /// Set for a rebuild's scratch file, whose idempotency keys are kept aside (`KeyRuns`), not in the file.
+    var keysAside = false
 
     /// What a fold of this scope's is written over, to store it as the whole ledger's snapshot.
     var mergeBase: MergeBase {
@@ -62,7 +64,8 @@ final class SnapshotScope {
 
     /// The seq of the stored event that used idempotency key `id`, if the snapshot holds it.
     func seq(ofKey id: String) throws(SnapshotError) -> Int64? {
-        try ids.value(of: id, reader).map { Int64(bitPattern: $0) }
+        precondition(!keysAside, "the keys of a rebuild's scratch file are kept aside, never looked up")
+        return try ids.value(of: id, reader).map { Int64(bitPattern: $0) }
     }
 
     /// The version of a stream's last event at the snapshot, if it had one.

@@ -16,6 +16,9 @@ import WarrantyProjections
 /// event that reads or changes it. Writing the fold as the folder's snapshot at the end merges it over the last
 /// scratch file, giving the same bytes as the whole fold would.
 ///
+/// A rebuild keeps the idempotency keys aside instead (`KeyRuns`): it never looks one up, and the keys, one per
+/// event, are the largest table of the file.
+///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
 /// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
 /// nothing is left behind; one left by a process killed while writing it is removed by the next long fold.
@@ -26,13 +29,21 @@ final class StateSpill {
     private(set) var scope: SnapshotScope?
     /// How many times the fold was written out.
     private(set) var spills = 0
+    /// Whether the idempotency keys are kept aside (`KeyRuns`) instead of in each scratch file: for a fold that
+    /// never looks a key up (`rebuild`).
+    private let keysAside: Bool
+    private var keyRuns: KeyRuns?
 
     /// A spill for a fold that is whole (`scope` nil) or scoped over `scope`.
-    init(folder: String, scope: SnapshotScope?, limit: Int = Ledger.spillUnits) {
+    init(folder: String, scope: SnapshotScope?, limit: Int = Ledger.spillUnits, keysAside: Bool = false) {
         self.folder = folder
         self.scope = scope
         self.limit = limit
-        if limit < .max { ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name) }
+        self.keysAside = keysAside
+        if limit < .max {
+            ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name)
+            ReplacementFile.removeAbandoned(beside: folder + "/" + KeyRuns.name)
+        }
     }
 
     private static let name = "state.spill"
@@ -43,12 +54,19 @@ final class StateSpill {
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {
+            var written = fold
+            if keysAside { written.ids = KeyTable() }
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
             let file = try ReplacementFile(path: folder + "/" + Self.name)
-            try SnapshotFile.write(fold, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file)
-            guard case .header(let written, let reader) = SnapshotFile.find(path: try file.written()),
-                  let next = SnapshotScope(file: written, reader: reader), let empty = next.emptyFold() else {
+            try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file)
+            guard case .header(let file, let reader) = SnapshotFile.find(path: try file.written()),
+                  let next = SnapshotScope(file: file, reader: reader), let empty = next.emptyFold() else {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
+            }
+            if keysAside {
+                if keyRuns == nil { keyRuns = try KeyRuns(folder: folder) }
+                try keyRuns!.add(fold.ids)
+                next.keysAside = true
             }
             scope = next
             spills += 1
@@ -64,7 +82,9 @@ final class StateSpill {
 
     /// The base to write the fold over as a whole snapshot: nil when it is whole.
     var mergeBase: MergeBase? {
-        scope?.mergeBase
+        guard var base = scope?.mergeBase else { return nil }
+        base.keyRuns = keyRuns
+        return base
     }
 }
 

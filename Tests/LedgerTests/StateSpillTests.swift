@@ -51,6 +51,8 @@ import WarrantyDomain
         let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
         let (written, spills) = try Self.spilling(limit) { try ledger.rebuild() }
         #expect(spills >= Self.lines.count / 10 / limit, "spills: \(spills)")
+        // At the lower limit, the idempotency keys kept aside are merged into one run at least once.
+        #expect(limit > 12 || spills > KeyRuns.maximumRuns + 1, "spills: \(spills)")
         #expect(written.stored == .none && written.written)
         let spilled = try #require(readFile(path))
         #expect(spilled.count == whole.count)
@@ -60,7 +62,7 @@ import WarrantyDomain
         #expect(again.stored == .equal(seq: Int64(Self.lines.count)) && !again.written)
         #expect(try #require(readFile(path)) == whole)
         // No scratch file is left behind.
-        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") } == [])
+        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
     }
 
     @Test(arguments: [3, 40])
@@ -117,6 +119,51 @@ import WarrantyDomain
         #expect(failures.value == 1, "given up once, then not tried again")
         let written = try #require(readFile(path))
         #expect(report.written && written == whole)
+    }
+
+    /// A rebuild whose keys cannot all be kept aside gives up spilling when the write fails, keeping the runs written
+    /// before it, and still stores the whole fold's snapshot.
+    @Test(arguments: [1, 3])
+    func keysThatCannotBeKeptAsideAreGivenUpWithTheSpills(failingWrite: Int) throws {
+        let scratch = temporaryFolder()
+        defer {
+            removeFolder(scratch + "/ledger")
+            removeFolder(scratch)
+        }
+        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
+        // Each run is one write of the keys' file (smaller than its buffer); the `failingWrite`-th fails.
+        final class Keys: @unchecked Sendable {
+            var descriptor: Int32 = -1
+            var writes = 0
+        }
+        let keys = Keys()
+        var failing = FileSystem.posix
+        failing.open = { path, flags, mode in
+            let descriptor = FileSystem.posix.open(path, flags, mode)
+            if path.contains(KeyRuns.name) { keys.descriptor = descriptor }
+            return descriptor
+        }
+        failing.pwrite = { descriptor, bytes, offset in
+            if descriptor == keys.descriptor {
+                keys.writes += 1
+                if keys.writes == failingWrite {
+                    errno = EIO
+                    return -1
+                }
+            }
+            return FileSystem.posix.pwrite(descriptor, bytes, offset)
+        }
+        let failures = Counter(), spills = Counter()
+        let report = try FileSystem.$current.withValue(failing) {
+            try Ledger.$spillUnits.withValue(12) {
+                try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
+            }
+        }
+        #expect(failures.value == 1, "given up once, then not tried again")
+        #expect(spills.value == failingWrite - 1, "the spills before the failed run were kept")
+        let written = try #require(readFile(path))
+        #expect(report.written && written == whole)
+        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
     }
 
     /// The snapshots the two ledgers stored are the same bytes.
