@@ -8,52 +8,69 @@ import WarrantyProjections
 /// A rebuild never looks a key up: the log's events were accepted once, and each key's seq is only recorded.
 /// So its spills (`StateSpill`) leave the keys out of the scratch snapshot, which then does not carry every key
 /// so far through every merge, and write the fold's keys instead as one run: a lookup table (`LookupTable`) in
-/// byte order, appended to one scratch file. Writing the whole snapshot merges the runs, the base's keys and
-/// the fold's (`SectionEncoder`), giving the bytes the whole fold would. Past `maximumRuns`, the runs are
-/// merged into one, so a merge never reads from more than that many.
+/// byte order, appended to a scratch file. Writing the whole snapshot merges the runs, the base's keys and the
+/// fold's (`SectionEncoder`), giving the bytes the whole fold would. At `maximumRuns`, the runs are merged into
+/// one, written to a new scratch file that replaces the old one, before the next run is added: a merge never
+/// reads from more than that many, and the disk holds the keys about once (twice while they are merged).
 ///
-/// The file is `state.keys.new-PID` in the ledger folder, never synced, and removed when the rebuild is done (or
-/// by the next long fold, after a process killed while writing it).
+/// The files are `state.keys-0.new-PID` and `state.keys-1.new-PID` (each merge moves to the other) in the
+/// ledger folder, never synced, and removed when the rebuild is done (or by the next long fold, after a process
+/// killed while writing one).
 final class KeyRuns {
     static let name = "state.keys"
     static let maximumRuns = 32
     /// The bytes of a run read at a time.
     static let pieceSize = 1 << 16
 
-    private let file: ReplacementFile
-    /// The file as read, opened again after each run is written (a reader knows the size it was opened at).
-    private var reader: SnapshotReader?
-    /// Each run's place in the file and its checksum, oldest first.
-    private(set) var runs: [(offset: Int64, length: Int64, checksum: UInt32)] = []
+    private let folder: String
+    private var file: ReplacementFile
+    /// How many times the runs were merged into one: which of the two files is written.
+    private var merges = 0
+    /// Each run's file, opened after the run was written (a reader knows the size it was opened at), its place in
+    /// the file and its checksum, oldest first.
+    private var runs: [(reader: SnapshotReader, section: (offset: Int64, length: Int64, checksum: UInt32))] = []
 
-    init(folder: String) throws {
-        file = try ReplacementFile(path: folder + "/" + Self.name)
+    var count: Int { runs.count }
+
+    /// The scratch files' paths, as `ReplacementFile` names them before the process's id.
+    static func paths(folder: String) -> [String] {
+        (0..<2).map { folder + "/" + name + "-\($0)" }
     }
 
-    /// Appends the fold's keys as the newest run.
+    init(folder: String) throws {
+        self.folder = folder
+        file = try ReplacementFile(path: Self.paths(folder: folder)[0])
+    }
+
+    /// Appends the fold's keys as the newest run, once the runs so far are merged into one if there are
+    /// `maximumRuns` of them. When it throws, the runs hold the keys they held.
     func add(_ keys: KeyTable<Int64>) throws {
-        try write { writer, output in
+        if runs.count >= Self.maximumRuns {
+            var merged = try MergedCursor(try cursors())
+            let next = try ReplacementFile(path: Self.paths(folder: folder)[(merges + 1) % 2])
+            let run = try write(to: next) { writer, output in
+                while let entry = try merged.next() { try writer.add(entry.key, entry.value, to: &output) }
+            }
+            // The old file goes with its runs: unlinked as `file` is replaced, closed as the last reader goes.
+            file = next
+            runs = [run]
+            merges += 1
+        }
+        runs.append(try write(to: file) { writer, output in
             for entry in keys.byteOrder() {
                 try keys.withEntry(entry) { key, seq in try writer.add(key, UInt64(bitPattern: seq), to: &output) }
             }
-        }
-        if runs.count > Self.maximumRuns {
-            var merged = try MergedCursor(try cursors())
-            try write { writer, output in
-                while let entry = try merged.next() { try writer.add(entry.key, entry.value, to: &output) }
-            }
-            runs = [runs[runs.count - 1]]
-        }
+        })
     }
 
     /// A cursor over each run, oldest first.
     func cursors() throws -> [LookupTableCursor] {
-        guard let reader else { return [] }
-        return try runs.map { try LookupTableCursor(SectionStream(reader, $0, pieceSize: Self.pieceSize)) }
+        try runs.map { try LookupTableCursor(SectionStream($0.reader, $0.section, pieceSize: Self.pieceSize)) }
     }
 
-    /// Writes one more run with the entries `body` adds, in order.
-    private func write(_ body: (inout LookupTableWriter, inout RunOutput) throws -> Void) throws {
+    /// Writes one more run to `file` with the entries `body` adds, in order.
+    private func write(to file: ReplacementFile, _ body: (inout LookupTableWriter, inout RunOutput) throws -> Void) throws
+        -> (reader: SnapshotReader, section: (offset: Int64, length: Int64, checksum: UInt32)) {
         var output = RunOutput(file: file)
         var writer = LookupTableWriter()
         let start = file.size
@@ -61,8 +78,7 @@ final class KeyRuns {
         try writer.finish(to: &output)
         let path = try file.written()
         guard let reader = SnapshotReader(path: path) else { throw SnapshotError(reason: "\(path): the keys written out cannot be read back") }
-        self.reader = reader
-        runs.append((start, file.size - start, output.checksum.value))
+        return (reader, (start, file.size - start, output.checksum.value))
     }
 
     private struct RunOutput: LookupTableOutput {

@@ -147,35 +147,45 @@ struct LookupTableWriter {
     }
 }
 
-/// The entries of a table read front to back from its section, then its directory and trailer, which must
-/// agree with them.
+/// The entries of a table read front to back from its section, then its directory and trailer: the entries
+/// must end where the directory starts, and the directory, blob and trailer must have the trailer's checksum.
 struct LookupTableCursor {
     private let stream: SectionStream
     private var left: Int
+    /// Where the blocks end and the directory starts, from the section's start.
+    private let blocksEnd: Int64
     private let trailer: [UInt8]
 
     init(_ stream: SectionStream) throws(SnapshotError) {
         self.stream = stream
-        guard stream.length >= Int64(LookupTable.trailerSize), let trailer = stream.tail(LookupTable.trailerSize) else { throw Self.malformed }
+        let trailerSize = Int64(LookupTable.trailerSize)
+        guard stream.length >= trailerSize, let trailer = stream.tail(LookupTable.trailerSize) else { throw Self.malformed }
         self.trailer = trailer
         left = Int(trailer.littleUInt32(at: 0))
-        let blockCount = Int(trailer.littleUInt32(at: 4))
-        guard Int64(left) <= stream.length / 10, blockCount == (left + LookupTable.blockEntries - 1) / LookupTable.blockEntries else {
+        let blockCount = Int(trailer.littleUInt32(at: 4)), blobLength = Int64(trailer.littleUInt32(at: 8))
+        blocksEnd = stream.length - trailerSize - 24 * Int64(blockCount) - blobLength
+        // Each entry takes at least 10 bytes (a key length and a value).
+        guard blocksEnd >= 10 * Int64(left), blockCount == (left + LookupTable.blockEntries - 1) / LookupTable.blockEntries else {
             throw Self.malformed
         }
     }
 
-    /// The next entry, its key valid until the next call; nil after the last one, once the rest of the section
-    /// (directory and trailer) is read, the trailer found as it was and the section's checksum right.
+    /// The next entry, its key valid until the next call; nil after the last one, once the directory, blob and
+    /// trailer that follow it are read and checked, and the section's checksum found right.
     mutating func next() throws(SnapshotError) -> (key: UnsafeRawBufferPointer, value: UInt64)? {
         guard left > 0 else {
-            guard stream.remaining >= Int64(LookupTable.trailerSize) else { throw Self.malformed }
+            guard stream.consumed == blocksEnd else { throw Self.malformed }
             let rest = try stream.next(Int(stream.remaining))
-            guard rest.suffix(LookupTable.trailerSize).elementsEqual(trailer), stream.checksumHolds() else { throw Self.malformed }
+            let checked = UnsafeRawBufferPointer(rebasing: rest[0..<(rest.count - 4)])
+            guard rest.suffix(LookupTable.trailerSize).elementsEqual(trailer),
+                  CRC32C.checksum(checked) == rest.little(UInt32.self, at: rest.count - 4), stream.checksumHolds() else {
+                throw Self.malformed
+            }
             return nil
         }
         left -= 1
         let length = Int(try stream.next(2).little(UInt16.self, at: 0))
+        guard stream.consumed + Int64(length + 8) <= blocksEnd else { throw Self.malformed }
         let entry = try stream.next(length + 8)
         return (UnsafeRawBufferPointer(rebasing: entry[0..<length]), entry.little(UInt64.self, at: length))
     }
@@ -205,7 +215,7 @@ struct LookupTableReader {
         let blobLength = Int(trailer.littleUInt32(at: 8))
         let tailLength = Int64(24 * blockCount + blobLength) + trailerSize
         guard blockCount == (count + LookupTable.blockEntries - 1) / LookupTable.blockEntries, tailLength <= section.length,
-              let tail = reader.read(at: start + section.length - tailLength, count: Int(tailLength)),
+              let tail = reader.read(at: start + section.length - tailLength, count: Int(tailLength)), tail.suffix(Int(trailerSize)) == trailer[...],
               CRC32C.checksum(tail.dropLast(4)) == tail.littleUInt32(at: Int(tailLength) - 4) else { return nil }
         let blocksEnd = section.length - tailLength
         var next: Int64 = 0

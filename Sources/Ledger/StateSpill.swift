@@ -42,7 +42,7 @@ final class StateSpill {
         self.keysAside = keysAside
         if limit < .max {
             ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name)
-            ReplacementFile.removeAbandoned(beside: folder + "/" + KeyRuns.name)
+            for path in KeyRuns.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
         }
     }
 
@@ -64,8 +64,9 @@ final class StateSpill {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
             if keysAside {
-                if keyRuns == nil { keyRuns = try KeyRuns(folder: folder) }
-                try keyRuns!.add(fold.ids)
+                let runs = try keyRuns ?? KeyRuns(folder: folder)
+                try runs.add(fold.ids)
+                keyRuns = runs
                 next.keysAside = true
             }
             scope = next
@@ -82,6 +83,8 @@ final class StateSpill {
 
     /// The base to write the fold over as a whole snapshot: nil when it is whole.
     var mergeBase: MergeBase? {
+        // Keys are kept aside only by a spill, which then scopes the fold over what it wrote.
+        precondition(keyRuns == nil || scope != nil, "keys kept aside with no scratch file to merge them over")
         guard var base = scope?.mergeBase else { return nil }
         base.keyRuns = keyRuns
         return base

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Integrity
 @testable import Ledger
 import Testing
 import WarrantyProjections
@@ -63,6 +64,44 @@ import WarrantyProjections
                 #expect(order.signum() == expected, "\(Array(a.unicodeScalars)) against \(Array(b.unicodeScalars))")
             }
         }
+    }
+
+    /// Read front to back (a merge, a whole load), a table whose trailer disagrees with its entries is refused even
+    /// when the section's checksum fits the changed bytes: a writer's fault, not damage.
+    @Test func aCursorRefusesATrailerThatDisagreesWithTheEntries() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        let keys = (0..<130).map { Array("key-\(1_000 + $0)".utf8) }
+        _ = try Self.table(keys, order: .bytes, scratch: scratch)
+        let table = try #require(readFile(scratch + "/table"))
+        let trailer = table.count - LookupTable.trailerSize
+        /// The keys a cursor reads from `bytes`, nil when it refuses them.
+        func decoded(_ bytes: [UInt8]) throws -> [String]? {
+            writeFile(scratch + "/changed", bytes)
+            let reader = try #require(SnapshotReader(path: scratch + "/changed"))
+            var found: [String] = []
+            let stream = SectionStream(reader, (0, Int64(bytes.count), CRC32C.checksum(bytes)), pieceSize: 100)
+            return LookupTable.decode(stream) { key, _ in found.append(String(decoding: key, as: UTF8.self)); return true } ? found : nil
+        }
+        #expect(try decoded(table) == keys.map { String(decoding: $0, as: UTF8.self) })
+        /// `table` with the trailer's u32 at each offset set to its value, its own checksum set again when `resealed`.
+        func changed(_ fields: [Int: UInt32], resealed: Bool = true) -> [UInt8] {
+            var bytes = table
+            for (offset, value) in fields {
+                withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange((trailer + offset)..<(trailer + offset + 4), with: $0) }
+            }
+            if resealed {
+                let directoryStart = trailer - 24 * 3 - Int(table.littleUInt32(at: trailer + 8))
+                withUnsafeBytes(of: CRC32C.checksum(bytes[directoryStart..<(table.count - 4)]).littleEndian) {
+                    bytes.replaceSubrange((table.count - 4)..<table.count, with: $0)
+                }
+            }
+            return bytes
+        }
+        #expect(try decoded(changed([0: 129])) == nil, "one entry fewer, the same block count")
+        #expect(try decoded(changed([0: 0])) == nil, "no entry, three blocks")
+        #expect(try decoded(changed([0: 0, 4: 0])) == nil, "no entry and no block, the directory left in place")
+        #expect(try decoded(changed([12: table.littleUInt32(at: trailer + 12) ^ 1], resealed: false)) == nil, "the trailer's checksum")
     }
 
     @Test func aDamagedBlockIsAnErrorAndADamagedDirectoryUnreadable() throws {
