@@ -30,8 +30,6 @@ final class KeyRuns {
     /// the file and its checksum, oldest first.
     private var runs: [(reader: SnapshotReader, section: (offset: Int64, length: Int64, checksum: UInt32))] = []
 
-    var count: Int { runs.count }
-
     /// The scratch files' paths, as `ReplacementFile` names them before the process's id.
     static func paths(folder: String) -> [String] {
         (0..<2).map { folder + "/" + name + "-\($0)" }

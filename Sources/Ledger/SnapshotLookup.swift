@@ -54,20 +54,6 @@ enum LookupTable {
         }
     }
 
-    /// Encodes a table to `emit`: `entries` hands every entry, in sorted order, to the `add` it is given.
-    static func encode(entries: (_ add: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws -> Void,
-                       emit: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
-        var output = ClosureOutput(emit: emit)
-        var writer = LookupTableWriter()
-        try entries { key, value in try writer.add(key, value, to: &output) }
-        try writer.finish(to: &output)
-    }
-
-    private struct ClosureOutput: LookupTableOutput {
-        let emit: (UnsafeRawBufferPointer) throws -> Void
-        mutating func appendTableBytes(_ bytes: UnsafeRawBufferPointer) throws { try emit(bytes) }
-    }
-
     /// Reads the entries of a table from `stream` in order, handing each key's bytes and value to `visit`;
     /// false unless the bytes are exactly such a table and have the section's checksum.
     static func decode(_ stream: SectionStream, _ visit: (UnsafeRawBufferPointer, UInt64) -> Bool) -> Bool {

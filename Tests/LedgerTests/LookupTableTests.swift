@@ -10,10 +10,15 @@ import WarrantyProjections
 @Suite struct LookupTableTests {
     /// Writes a table of `keys` (already sorted by `order`), values = positions, as a one-section file, and opens it.
     static func table(_ keys: [[UInt8]], order: LookupTable.Order, scratch: String) throws -> (LookupTableReader, SnapshotReader) {
-        var bytes: [UInt8] = []
-        try LookupTable.encode(entries: { add in
-            for (index, key) in keys.enumerated() { try key.withUnsafeBytes { try add($0, UInt64(index)) } }
-        }, emit: { bytes.append(contentsOf: $0) })
+        struct Bytes: LookupTableOutput {
+            var bytes: [UInt8] = []
+            mutating func appendTableBytes(_ bytes: UnsafeRawBufferPointer) { self.bytes.append(contentsOf: bytes) }
+        }
+        var output = Bytes()
+        var writer = LookupTableWriter()
+        for (index, key) in keys.enumerated() { try key.withUnsafeBytes { try writer.add($0, UInt64(index), to: &output) } }
+        try writer.finish(to: &output)
+        let bytes = output.bytes
         let path = scratch + "/table"
         writeFile(path, bytes)
         let reader = try #require(SnapshotReader(path: path))

@@ -123,7 +123,8 @@ import WarrantyDomain
 
     /// A rebuild whose keys cannot all be kept aside gives up spilling when the write fails, keeping the runs written
     /// before it, and still stores the whole fold's snapshot.
-    /// The writes: 1 and 3 the first and third runs, 33 the runs merged into one (a new file) at the 33rd spill, 34
+    ///
+    /// The writes that fail: 1 and 3 the first and third runs, 33 the runs merged into one (a new file) at the 33rd spill, 34
     /// the run added after that merge; and the spills kept before the one that failed.
     @Test(arguments: [(1, 0), (3, 2), (KeyRuns.maximumRuns + 1, KeyRuns.maximumRuns), (KeyRuns.maximumRuns + 2, KeyRuns.maximumRuns)])
     func keysThatCannotBeKeptAsideAreGivenUpWithTheSpills(failingWrite: Int, spillsKept: Int) throws {
