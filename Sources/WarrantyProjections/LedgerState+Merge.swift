@@ -33,7 +33,7 @@ extension LedgerState {
         var entries: [(id: String, dealer: String, bytes: ArraySlice<UInt8>)] = []
         try section.withUnsafeBytes { bytes in
             Result { () throws(SnapshotError) in
-                try forEachNotice(bytes) { id, dealer, _, entry in entries.append((id, dealer, section[entry])) }
+                try forEachNotice(bytes, withLines: false) { id, dealer, _, entry in entries.append((id, dealer, section[entry])) }
             }
         }.get()
         return entries
@@ -43,7 +43,7 @@ extension LedgerState {
     /// the entries in the section's order), which `loadNotices(_:of:checkingLines:)` reads as it reads the whole.
     public static func noticesByDealer(_ bytes: UnsafeRawBufferPointer) throws(SnapshotError) -> [String: [UInt8]] {
         var entries: [String: [Range<Int>]] = [:]
-        try forEachNotice(bytes) { _, dealer, _, entry in entries[dealer, default: []].append(entry) }
+        try forEachNotice(bytes, withLines: false) { _, dealer, _, entry in entries[dealer, default: []].append(entry) }
         return entries.mapValues { section($0, of: bytes) }
     }
 
@@ -53,7 +53,7 @@ extension LedgerState {
         throws(SnapshotError) -> (section: [UInt8], ids: [String]) {
         var entries: [Range<Int>] = []
         var ids: [String] = []
-        try forEachNotice(bytes) { id, _, lines, entry in
+        try forEachNotice(bytes, withLines: true) { id, _, lines, entry in
             guard pick(id, lines) else { return }
             entries.append(entry)
             ids.append(id)
@@ -66,13 +66,15 @@ extension LedgerState {
         var section: [UInt8] = []
         section.reserveCapacity(4 + entries.reduce(0) { $0 + $1.count })
         withUnsafeBytes(of: UInt32(entries.count).littleEndian) { section.append(contentsOf: $0) }
-        for entry in entries { section.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[entry])) }
+        // Typed, so that each entry is copied at once (a raw buffer is appended byte by byte).
+        let typed = bytes.assumingMemoryBound(to: UInt8.self)
+        for entry in entries { section.append(contentsOf: UnsafeBufferPointer(rebasing: typed[entry])) }
         return section
     }
 
-    /// Hands each entry of a notices section to `body`, in order: its id, its dealer, its lines and where its
-    /// encoding lies.
-    private static func forEachNotice(_ bytes: UnsafeRawBufferPointer,
+    /// Hands each entry of a notices section to `body`, in order: its id, its dealer, its lines (`withLines`; else
+    /// none, though they are still checked) and where its encoding lies.
+    private static func forEachNotice(_ bytes: UnsafeRawBufferPointer, withLines: Bool,
                                       _ body: (_ id: String, _ dealer: String, _ lines: [(kind: LineKind, id: String)], _ entry: Range<Int>) -> Void)
         throws(SnapshotError) {
         var reader = SnapshotReader(bytes, section: "notices")
@@ -85,7 +87,8 @@ extension LedgerState {
             lines.removeAll(keepingCapacity: true)
             for _ in 0..<(try reader.readCount(minimumSize: 5)) {
                 let kind = SnapshotTag.lineKind(try reader.readTag(count: 2, "line kind"))
-                lines.append((kind, try reader.readString()))
+                let line = try reader.readString()
+                if withLines { lines.append((kind, line)) }
             }
             _ = try reader.read(Int64.self)
             _ = try reader.readDated()

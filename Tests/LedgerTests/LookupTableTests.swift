@@ -26,6 +26,13 @@ import WarrantyProjections
         return (table, reader)
     }
 
+    /// A table of `count` keys "key-1000", "key-1001", … (values = positions) in `scratch/table`: the keys and the bytes.
+    static func numberedTable(_ count: Int, scratch: String) throws -> (keys: [String], bytes: [UInt8]) {
+        let keys = (0..<count).map { "key-\(1_000 + $0)" }
+        _ = try table(keys.map { Array($0.utf8) }, order: .bytes, scratch: scratch)
+        return (keys, try #require(readFile(scratch + "/table")))
+    }
+
     @Test(arguments: [0, 1, 63, 64, 65, 128, 129, 1_000])
     func everyKeyIsFoundAndNoOther(count: Int) throws {
         let scratch = temporaryFolder()
@@ -76,9 +83,7 @@ import WarrantyProjections
     @Test func aCursorRefusesATrailerThatDisagreesWithTheEntries() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch) }
-        let keys = (0..<130).map { Array("key-\(1_000 + $0)".utf8) }
-        _ = try Self.table(keys, order: .bytes, scratch: scratch)
-        let table = try #require(readFile(scratch + "/table"))
+        let (keys, table) = try Self.numberedTable(130, scratch: scratch)
         let trailer = table.count - LookupTable.trailerSize
         /// The keys a cursor reads from `bytes`, nil when it refuses them.
         func decoded(_ bytes: [UInt8]) throws -> [String]? {
@@ -88,7 +93,7 @@ import WarrantyProjections
             let stream = SectionStream(reader, (0, Int64(bytes.count), CRC32C.checksum(bytes)), pieceSize: 100)
             return LookupTable.decode(stream) { key, _ in found.append(String(decoding: key, as: UTF8.self)); return true } ? found : nil
         }
-        #expect(try decoded(table) == keys.map { String(decoding: $0, as: UTF8.self) })
+        #expect(try decoded(table) == keys)
         /// `table` with the trailer's u32 at each offset set to its value, its own checksum set again when `resealed`.
         func changed(_ fields: [Int: UInt32], resealed: Bool = true) -> [UInt8] {
             var bytes = table
@@ -112,9 +117,7 @@ import WarrantyProjections
     @Test func aDamagedBlockIsAnErrorAndADamagedDirectoryUnreadable() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch) }
-        let keys = (0..<200).map { Array("key-\(1_000 + $0)".utf8) }
-        _ = try Self.table(keys, order: .bytes, scratch: scratch)
-        var bytes = try #require(readFile(scratch + "/table"))
+        var bytes = try Self.numberedTable(200, scratch: scratch).bytes
         let length = bytes.count
         // 200 entries of 18 bytes in 4 blocks, then 4 directory entries, 4 first keys of 8 bytes and the trailer.
         #expect(length == 200 * 18 + 4 * 24 + 4 * 8 + LookupTable.trailerSize)
