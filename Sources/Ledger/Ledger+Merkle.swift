@@ -65,7 +65,7 @@ extension Ledger {
             if size > 0 {
                 let record = try tree.record(seq: size)
                 head = SHA256.hash(record)
-                recorded = Timestamp.iso8601(microseconds: Int64(bitPattern: record.merkleInteger(UInt64.self, at: 16)))
+                recorded = Timestamp.iso8601(microseconds: Int64(bitPattern: record.little(UInt64.self, at: 16)))
                 // The head record must be the last leaf under the root: the store's root and the log's record agree.
                 _ = try Self.checked(.inclusion(seq: size, size: size, record: record, root: root,
                                                 path: try Merkle.inclusionProof(index: Int(size - 1), size: Int(size), source: tree)))

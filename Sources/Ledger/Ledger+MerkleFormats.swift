@@ -141,10 +141,10 @@ public enum MerkleProof: Equatable, Sendable {
         case let .inclusion(seq, size, record, root, path):
             guard seq >= 1, seq <= size else { throw LedgerError(.verificationFailed, "seq \(seq) is not in a tree of \(size) records") }
             guard record.count >= 56, record.count <= 56 + (1 << 20),
-                  record.merkleInteger(UInt32.self, at: 0) == UInt32(record.count) else {
+                  record.little(UInt32.self, at: 0) == UInt32(record.count) else {
                 throw LedgerError(.verificationFailed, "\"record\" is not a whole record: its length field does not match its \(record.count) bytes")
             }
-            let recordSeq = Int64(bitPattern: record.merkleInteger(UInt64.self, at: 8))
+            let recordSeq = Int64(bitPattern: record.little(UInt64.self, at: 8))
             guard recordSeq == seq else { throw LedgerError(.verificationFailed, "the record holds seq \(recordSeq), the proof names seq \(seq)") }
             guard Merkle.verifyInclusion(index: Int(seq - 1), size: Int(size), leafHash: Merkle.leafHash(record), proof: path, root: root) else {
                 throw LedgerError(.verificationFailed, "the inclusion path of seq \(seq) does not lead to root \(root.hex) of size \(size)")

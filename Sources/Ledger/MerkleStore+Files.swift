@@ -123,8 +123,8 @@ struct RecordCursor {
                 file = nil
                 let header = Array(try bytes(LogFormat.segmentHeaderSize))
                 guard header.count == LogFormat.segmentHeaderSize, header.prefix(8).elementsEqual(LogFormat.segmentMagic),
-                      header.merkleInteger(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
-                      header.merkleInteger(UInt64.self, at: 16) == UInt64(nextSeq) else {
+                      header.little(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
+                      header.little(UInt64.self, at: 16) == UInt64(nextSeq) else {
                     throw damage("segment header does not start seq \(nextSeq)")
                 }
                 offset = Int64(LogFormat.segmentHeaderSize)
@@ -133,25 +133,25 @@ struct RecordCursor {
             if head.prefix(4).elementsEqual(LogFormat.blockMagic) {
                 let header = Array(head)
                 guard header.count == LogFormat.blockHeaderSize,
-                      header.merkleInteger(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
-                      header.merkleInteger(UInt64.self, at: 16) == UInt64(nextSeq) else {
+                      header.little(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
+                      header.little(UInt64.self, at: 16) == UInt64(nextSeq) else {
                     throw damage("block header does not start seq \(nextSeq)")
                 }
                 offset += Int64(LogFormat.blockHeaderSize)
                 continue
             }
             // A record's length is at most 56 + 1 MiB, so it can never read as the block magic.
-            let length = Int(Array(head.prefix(4)).merkleInteger(UInt32.self, at: 0))
+            let length = Int(Array(head.prefix(4)).little(UInt32.self, at: 0))
             guard length >= LogFormat.recordHeaderSize, length <= LogFormat.recordHeaderSize + LogFormat.maximumPayloadSize else {
                 throw damage("record length \(length) is impossible")
             }
             let record = Array(try bytes(length))
             guard record.count == length,
-                  record.merkleInteger(UInt32.self, at: 4) == CRC32C.checksum(record[8...]) else {
+                  record.little(UInt32.self, at: 4) == CRC32C.checksum(record[8...]) else {
                 throw damage("record checksum mismatch")
             }
-            guard record.merkleInteger(UInt64.self, at: 8) == UInt64(nextSeq) else {
-                throw damage("record has seq \(record.merkleInteger(UInt64.self, at: 8)), expected \(nextSeq)")
+            guard record.little(UInt64.self, at: 8) == UInt64(nextSeq) else {
+                throw damage("record has seq \(record.little(UInt64.self, at: 8)), expected \(nextSeq)")
             }
             offset += Int64(length)
             nextSeq += 1
@@ -189,11 +189,11 @@ struct RecordLocator {
             }
             guard header.count == LogFormat.blockHeaderSize,
                   header.prefix(4).elementsEqual(LogFormat.blockMagic),
-                  header.merkleInteger(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
-                  header.merkleInteger(UInt64.self, at: 16) == UInt64(seq) else {
+                  header.little(UInt32.self, at: 28) == CRC32C.checksum(header[0..<28]),
+                  header.little(UInt64.self, at: 16) == UInt64(seq) else {
                 throw LedgerError(.verificationFailed, "segment \(LogFormat.segmentName(baseSeq: segmentBaseSeq)) at byte \(offset): no block header starting seq \(seq) (run `ledger verify`)")
             }
-            remainingInBlock = Int(header.merkleInteger(UInt32.self, at: 8))
+            remainingInBlock = Int(header.little(UInt32.self, at: 8))
             offset += Int64(LogFormat.blockHeaderSize)
         }
         let start = RecordStart(segmentBaseSeq: segmentBaseSeq, offset: offset)

@@ -64,19 +64,19 @@ struct MerkleStoreHeader: Equatable, Sendable {
 
     func encoded() -> [UInt8] {
         var bytes = MerkleStore.magic
-        bytes.appendMerkleInteger(MerkleStore.version)
-        bytes.appendMerkleInteger(UInt32(MerkleStore.baseLevel))
-        bytes.appendMerkleInteger(UInt64(size))
-        head.withUnsafeBytes { bytes.append(contentsOf: $0) }
-        bytes.appendMerkleInteger(UInt64(last?.segmentBaseSeq ?? 0))
-        bytes.appendMerkleInteger(UInt64(last?.offset ?? 0))
-        bytes.appendMerkleInteger(UInt32(last?.length ?? 0))
-        bytes.appendMerkleInteger(UInt32(0))
-        bytes.appendMerkleInteger(UInt64(tailStart?.segmentBaseSeq ?? 0))
-        bytes.appendMerkleInteger(UInt64(tailStart?.offset ?? 0))
-        bytes.appendMerkleInteger(UInt64(entryCount))
+        bytes.appendLittle(MerkleStore.version)
+        bytes.appendLittle(UInt32(MerkleStore.baseLevel))
+        bytes.appendLittle(UInt64(size))
+        head.withUnsafeBytes { bytes.appendBytes($0) }
+        bytes.appendLittle(UInt64(last?.segmentBaseSeq ?? 0))
+        bytes.appendLittle(UInt64(last?.offset ?? 0))
+        bytes.appendLittle(UInt32(last?.length ?? 0))
+        bytes.appendLittle(UInt32(0))
+        bytes.appendLittle(UInt64(tailStart?.segmentBaseSeq ?? 0))
+        bytes.appendLittle(UInt64(tailStart?.offset ?? 0))
+        bytes.appendLittle(UInt64(entryCount))
         bytes.append(contentsOf: repeatElement(0, count: 20))
-        bytes.appendMerkleInteger(CRC32C.checksum(bytes))
+        bytes.appendLittle(CRC32C.checksum(bytes))
         precondition(bytes.count == MerkleStore.headerSize)
         return bytes
     }
@@ -84,21 +84,21 @@ struct MerkleStoreHeader: Equatable, Sendable {
     /// Decodes a header; nil when anything in it is not what this version writes.
     init?(decoding bytes: [UInt8]) {
         guard bytes.count == MerkleStore.headerSize,
-              bytes.merkleInteger(UInt32.self, at: 124) == CRC32C.checksum(bytes[0..<124]),
+              bytes.little(UInt32.self, at: 124) == CRC32C.checksum(bytes[0..<124]),
               bytes.prefix(8).elementsEqual(MerkleStore.magic),
-              bytes.merkleInteger(UInt32.self, at: 8) == MerkleStore.version,
-              bytes.merkleInteger(UInt32.self, at: 12) == UInt32(MerkleStore.baseLevel),
-              bytes.merkleInteger(UInt32.self, at: 76) == 0,
+              bytes.little(UInt32.self, at: 8) == MerkleStore.version,
+              bytes.little(UInt32.self, at: 12) == UInt32(MerkleStore.baseLevel),
+              bytes.little(UInt32.self, at: 76) == 0,
               bytes[104..<124].allSatisfy({ $0 == 0 }) else { return nil }
-        size = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 16))
+        size = Int64(bitPattern: bytes.little(UInt64.self, at: 16))
         guard size >= 0, size <= MerkleStore.maximumSize, let digest = SHA256Digest(bytes: bytes[24..<56]) else { return nil }
         head = digest
-        let lastSegment = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 56))
-        let lastOffset = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 64))
-        let lastLength = Int(bytes.merkleInteger(UInt32.self, at: 72))
-        let tailSegment = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 80))
-        let tailOffset = Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 88))
-        guard Int64(bitPattern: bytes.merkleInteger(UInt64.self, at: 96)) == MerkleStore.entryCount(size: size) else { return nil }
+        let lastSegment = Int64(bitPattern: bytes.little(UInt64.self, at: 56))
+        let lastOffset = Int64(bitPattern: bytes.little(UInt64.self, at: 64))
+        let lastLength = Int(bytes.little(UInt32.self, at: 72))
+        let tailSegment = Int64(bitPattern: bytes.little(UInt64.self, at: 80))
+        let tailOffset = Int64(bitPattern: bytes.little(UInt64.self, at: 88))
+        guard Int64(bitPattern: bytes.little(UInt64.self, at: 96)) == MerkleStore.entryCount(size: size) else { return nil }
         if size == 0 {
             guard lastSegment == 0, lastOffset == 0, lastLength == 0, head == .zero else { return nil }
         } else {
@@ -127,28 +127,28 @@ struct MerkleStoreEntry: Equatable, Sendable {
     /// hash (32), index u64, segment base seq u64, offset u64, level u32, CRC-32C of bytes 0..<60.
     func encode(into bytes: inout [UInt8]) {
         let first = bytes.count
-        hash.withUnsafeBytes { bytes.append(contentsOf: $0) }
-        bytes.appendMerkleInteger(UInt64(index))
-        bytes.appendMerkleInteger(UInt64(start?.segmentBaseSeq ?? 0))
-        bytes.appendMerkleInteger(UInt64(start?.offset ?? 0))
-        bytes.appendMerkleInteger(UInt32(level))
-        bytes.appendMerkleInteger(CRC32C.checksum(bytes[first...]))
+        hash.withUnsafeBytes { bytes.appendBytes($0) }
+        bytes.appendLittle(UInt64(index))
+        bytes.appendLittle(UInt64(start?.segmentBaseSeq ?? 0))
+        bytes.appendLittle(UInt64(start?.offset ?? 0))
+        bytes.appendLittle(UInt32(level))
+        bytes.appendLittle(CRC32C.checksum(bytes[first...]))
     }
 
     /// Decodes the entry expected at (`level`, `index`); nil when its checksum or identity does not match.
     init?(decoding bytes: ArraySlice<UInt8>, level: Int, index: Int64) {
         let base = bytes.startIndex
         guard bytes.count == MerkleStore.entrySize,
-              Array(bytes).merkleInteger(UInt32.self, at: 60) == CRC32C.checksum(bytes[base..<base + 60]) else { return nil }
+              Array(bytes).little(UInt32.self, at: 60) == CRC32C.checksum(bytes[base..<base + 60]) else { return nil }
         let raw = Array(bytes)
-        guard Int64(bitPattern: raw.merkleInteger(UInt64.self, at: 32)) == index,
-              Int(raw.merkleInteger(UInt32.self, at: 56)) == level,
+        guard Int64(bitPattern: raw.little(UInt64.self, at: 32)) == index,
+              Int(raw.little(UInt32.self, at: 56)) == level,
               let hash = SHA256Digest(bytes: raw[0..<32]) else { return nil }
         self.level = level
         self.index = index
         self.hash = hash
-        let segment = Int64(bitPattern: raw.merkleInteger(UInt64.self, at: 40))
-        let offset = Int64(bitPattern: raw.merkleInteger(UInt64.self, at: 48))
+        let segment = Int64(bitPattern: raw.little(UInt64.self, at: 40))
+        let offset = Int64(bitPattern: raw.little(UInt64.self, at: 48))
         if level == MerkleStore.baseLevel {
             guard segment >= 1, offset > 0, offset <= MerkleStore.maximumOffset else { return nil }
             start = RecordStart(segmentBaseSeq: segment, offset: offset)
@@ -162,15 +162,5 @@ struct MerkleStoreEntry: Equatable, Sendable {
         self.index = index
         self.hash = hash
         self.start = start
-    }
-}
-
-extension Array where Element == UInt8 {
-    mutating func appendMerkleInteger<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-
-    func merkleInteger<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
-        withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
     }
 }

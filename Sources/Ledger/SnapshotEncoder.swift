@@ -22,6 +22,9 @@ struct MergeBase {
     let noticesLoaded: Set<String>
     /// How many complaints, visits and swaps the loaded records held when they were loaded.
     let loadedFacts: (complaints: Int, visits: Int, swaps: Int)
+    /// The base's notices section split by dealer, when the scope has read it: the merge takes the notices it
+    /// carries over from these parts instead of reading the section again.
+    let noticesByDealer: [String: [UInt8]]?
     /// The idempotency keys a rebuild's spills kept aside (`KeyRuns`): merged with the base's and the fold's.
     var keyRuns: KeyRuns? = nil
 }
@@ -33,8 +36,10 @@ struct MergeBase {
 /// index built from it at the end (a few bytes per unit).
 ///
 /// Over a `MergeBase`, the fold is a scoped one and the sections written are those of the whole ledger: the
-/// stored records, keys, versions and identifiers the fold did not replace are read from the base in order
-/// and merged with the fold's, so that the bytes are exactly those the whole fold would encode to.
+/// stored records, unit index entries, keys, versions and identifiers the fold did not replace are read from
+/// the base in order and merged with the fold's, so that the bytes are exactly those the whole fold would
+/// encode to. Of the unit index, only the fold's entries are then held, with the new number of each of the
+/// base's entries (4 bytes per unit).
 struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     typealias Failure = any Error
     static var stagingSize: Int { 1 << 16 }
@@ -45,7 +50,9 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     private var checksum = CRC32C()
     private var length: Int64 = 0
     private var staged: [UInt8] = []
-    /// The unit index as it is written, 24 bytes per unit (see `SnapshotFile`), and its blob of serials.
+    /// The unit index as it is written, 24 bytes per unit (see `SnapshotFile`), and its blob of serials. While
+    /// merging, only the fold's own units are kept here (their serial offsets counting in this blob): the base's
+    /// entries are read again from the base when the index is written (`appendMergedUnitIndex`).
     private var indexEntries: [UInt8] = []
     private var serialBlob: [UInt8] = []
     private var unitCount = 0
@@ -81,10 +88,11 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     /// Encodes the sections of the whole ledger from a scoped fold and the snapshot it was loaded from: the same
     /// bytes as `encode` of the whole fold. Throws when a part of the base cannot be read.
     mutating func encode(_ fold: LedgerFold, over base: MergeBase) throws {
-        guard let notices = base.file.section(.notices, base.reader), let other = base.file.section(.other, base.reader),
+        guard let notices = base.noticesByDealer.map({ Array($0.values) }) ?? base.file.section(.notices, base.reader).map({ [$0] }),
+              let other = base.file.section(.other, base.reader),
               let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)),
               base.file.checksumHolds(.unitIndex, base.reader) else { throw SnapshotError.merge("a small section or an index") }
-        let kept = try LedgerState.noticeEntries(notices).filter { !base.noticesLoaded.contains($0.id) }
+        let kept = try notices.flatMap(LedgerState.noticeEntries).filter { !base.noticesLoaded.contains($0.id) }
         let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
         let outside = (stored.complaints - base.loadedFacts.complaints, stored.visits - base.loadedFacts.visits,
                        stored.swaps - base.loadedFacts.swaps)
@@ -92,15 +100,16 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         let foldSerials = fold.state.byteSortedSerials
         old = try OldUnits(base)
         oldToNew = [UInt32](repeating: .max, count: old!.count)
-        // The unit index is held until the units are written: reserved at its size, it is never copied to grow.
-        indexEntries.reserveCapacity(24 * (old!.count + foldSerials.count))
-        serialBlob.reserveCapacity(old!.serialBytes + foldSerials.reduce(0) { $0 + $1.utf8.count })
+        // The fold's part of the unit index is held until the units are written: reserved at its size, it is never
+        // copied to grow.
+        indexEntries.reserveCapacity(24 * foldSerials.count)
+        serialBlob.reserveCapacity(foldSerials.reduce(0) { $0 + $1.utf8.count })
         try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside))
         try passOldUnits(before: nil)
         try old!.finish()
         old = nil
         try endSection()
-        try appendUnitIndex()
+        try appendMergedUnitIndex(base)
         try appendKeys(fold.ids, over: (base, .ids)) { UInt64(bitPattern: $0) }
         try appendKeys(fold.versions, over: (base, .versions)) { UInt64($0) }
 
@@ -151,19 +160,24 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             let (record, checksum) = try old.take()
             if !loaded {
                 oldToNew[old.number] = UInt32(unitCount)
-                try appendUnit(record: record, serial: head, checksum: checksum)
+                try appendUnit(record: record, serial: head, copiedWith: checksum)
             }
             try old.advance()
         }
     }
 
-    private mutating func appendUnit(record: UnsafeRawBufferPointer, serial: UnsafeRawBufferPointer, checksum: UInt32? = nil) throws {
-        indexEntries.appendLittle(UInt32(serialBlob.count))
-        indexEntries.appendLittle(UInt32(serial.count))
-        indexEntries.appendLittle(UInt64(length + Int64(staged.count)))
-        indexEntries.appendLittle(UInt32(record.count))
-        indexEntries.appendLittle(checksum ?? CRC32C.checksum(record))
-        serialBlob.append(contentsOf: serial)
+    /// Writes a unit's record: the fold's own (`checksum` nil), or one of the base's copied with its entry's checksum,
+    /// whose index entry is read again from the base when the index is written.
+    private mutating func appendUnit(record: UnsafeRawBufferPointer, serial: UnsafeRawBufferPointer,
+                                     copiedWith checksum: UInt32? = nil) throws {
+        if checksum == nil {
+            indexEntries.appendLittle(UInt32(serialBlob.count))
+            indexEntries.appendLittle(UInt32(serial.count))
+            indexEntries.appendLittle(UInt64(length + Int64(staged.count)))
+            indexEntries.appendLittle(UInt32(record.count))
+            indexEntries.appendLittle(CRC32C.checksum(record))
+            serialBlob.appendBytes(serial)
+        }
         unitCount += 1
         try append(record)
     }
@@ -179,6 +193,57 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try append(UInt32(unitCount))
         try indexEntries.withUnsafeBytes { try append($0) }
         try serialBlob.withUnsafeBytes { try append($0) }
+        indexEntries = []
+        serialBlob = []
+        try endSection()
+    }
+
+    /// The unit index of a merge, in the order the records were written: the base's entries carried over, read
+    /// again from the base (whose index was checked before the merge), and the fold's, held since their records
+    /// were written; every serial and record offset counted afresh. The blob of serials follows, read the same way.
+    /// So a merge holds index entries for the fold's units only, not for the whole ledger.
+    private mutating func appendMergedUnitIndex(_ base: MergeBase) throws {
+        try append(UInt32(unitCount))
+        var serialOffset = 0, recordOffset: Int64 = 0, nextFold = 0
+        var entries = try BaseUnitIndex(base, oldToNew: oldToNew)
+        for number in 0..<unitCount {
+            let serialLength: Int, recordLength: Int, checksum: UInt32
+            if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
+                let at = 24 * nextFold
+                nextFold += 1
+                guard indexEntries.littleUInt64(at: at + 8) == UInt64(recordOffset) else {
+                    throw MergeInvariantError(reason: "the fold's unit records were not written in index order")
+                }
+                (serialLength, recordLength) = (Int(indexEntries.littleUInt32(at: at + 4)), Int(indexEntries.littleUInt32(at: at + 16)))
+                checksum = indexEntries.littleUInt32(at: at + 20)
+            } else {
+                (serialLength, recordLength, checksum) = try entries.next(carriedTo: number).entry
+            }
+            try append(UInt32(serialOffset))
+            try append(UInt32(serialLength))
+            try append(UInt64(recordOffset))
+            try append(UInt32(recordLength))
+            try append(checksum)
+            serialOffset += serialLength
+            recordOffset += Int64(recordLength)
+        }
+        try entries.finish()
+        guard recordOffset == sections[SnapshotFile.Section.units.rawValue].length else {
+            throw MergeInvariantError(reason: "the unit index does not add up to the units written")
+        }
+        entries = try BaseUnitIndex(base, oldToNew: oldToNew)
+        nextFold = 0
+        for number in 0..<unitCount {
+            if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
+                let at = 24 * nextFold
+                nextFold += 1
+                let start = Int(indexEntries.littleUInt32(at: at)), count = Int(indexEntries.littleUInt32(at: at + 4))
+                try serialBlob.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+            } else {
+                try append(try entries.next(carriedTo: number).serial)
+            }
+        }
+        try entries.finish()
         indexEntries = []
         serialBlob = []
         try endSection()
@@ -377,8 +442,6 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
 final class OldUnits {
     let base: MergeBase
     let count: Int
-    /// The length of the blob of serials.
-    let serialBytes: Int
     /// The entry number of `head`.
     private(set) var number = 0
     /// The serial of the next record, valid until `take`; nil after the last.
@@ -393,19 +456,25 @@ final class OldUnits {
 
     init(_ base: MergeBase) throws {
         self.base = base
+        let parts = try Self.indexParts(base)
+        count = parts.count
+        loaded = base.loaded.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        entries = SectionStream(base.reader, parts.entries, pieceSize: SnapshotFile.pieceSize)
+        serials = SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize)
+        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize)
+        try readHead()
+    }
+
+    /// The base's unit index in parts: its entry count, its entries and its blob of serials. The index's own checksum
+    /// is checked before a merge reads it (`checksumHolds`), so the parts are given with none.
+    static func indexParts(_ base: MergeBase) throws
+        -> (count: Int, entries: (offset: Int64, length: Int64, checksum: UInt32), serials: (offset: Int64, length: Int64, checksum: UInt32)) {
         let index = base.file.sections[SnapshotFile.Section.unitIndex.rawValue]
         guard let count = base.file.unitEntryCount(base.reader), 4 + 24 * Int64(count) <= index.length else {
             throw SnapshotError.merge("its unit index")
         }
-        self.count = count
-        loaded = base.loaded.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
         let blob = index.offset + 4 + 24 * Int64(count)
-        // The index's own checksum is checked before a merge reads it (`checksumHolds`); these two streams read its parts.
-        entries = SectionStream(base.reader, (index.offset + 4, 24 * Int64(count), 0), pieceSize: SnapshotFile.pieceSize)
-        serialBytes = Int(index.offset + index.length - blob)
-        serials = SectionStream(base.reader, (blob, Int64(serialBytes), 0), pieceSize: SnapshotFile.pieceSize)
-        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize)
-        try readHead()
+        return (count, (index.offset + 4, 24 * Int64(count), 0), (blob, index.offset + index.length - blob, 0))
     }
 
     /// Whether the fold loaded the next record (`MergeBase.loaded`). Called for each record in turn: the loaded
@@ -452,6 +521,50 @@ final class OldUnits {
         guard Int64(u32(0)) == serials.consumed, recordOffset == UInt64(units.consumed) else { throw SnapshotError.merge("its unit index") }
         entry = (Int(u32(16)), u32(20))
         head = try serials.next(Int(u32(4)))
+    }
+}
+
+/// The entries of a merge's base unit index, front to back, skipping those of records not carried over: for
+/// writing the merged unit index without holding the base's (`SectionEncoder.appendMergedUnitIndex`).
+struct BaseUnitIndex {
+    private let oldToNew: [UInt32]
+    private let entries: SectionStream
+    private let serials: SectionStream
+    private var number = 0
+
+    init(_ base: MergeBase, oldToNew: [UInt32]) throws {
+        let parts = try OldUnits.indexParts(base)
+        guard parts.count == oldToNew.count else { throw SnapshotError.merge("its unit index") }
+        self.oldToNew = oldToNew
+        entries = SectionStream(base.reader, parts.entries, pieceSize: SnapshotFile.pieceSize)
+        serials = SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize)
+    }
+
+    /// The next entry carried over, which must become entry `newNumber` of the merged index: its serial's and record's
+    /// lengths and the record's checksum, and the serial (valid until the next call).
+    mutating func next(carriedTo newNumber: Int) throws
+        -> (entry: (serialLength: Int, recordLength: Int, checksum: UInt32), serial: UnsafeRawBufferPointer) {
+        while number < oldToNew.count {
+            let bytes = try entries.next(24)
+            func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+            let entry = (serialLength: Int(u32(4)), recordLength: Int(u32(16)), checksum: u32(20))
+            guard Int64(u32(0)) == serials.consumed else { throw SnapshotError.merge("its unit index") }
+            let serial = try serials.next(entry.serialLength)
+            number += 1
+            guard oldToNew[number - 1] != .max else { continue }
+            guard oldToNew[number - 1] == UInt32(newNumber) else {
+                throw MergeInvariantError(reason: "the base's units were not carried over in index order")
+            }
+            return (entry, serial)
+        }
+        throw MergeInvariantError(reason: "the unit index holds more entries than were written")
+    }
+
+    /// Checks that no entry is left that was carried over.
+    func finish() throws {
+        guard oldToNew[number...].allSatisfy({ $0 == .max }) else {
+            throw MergeInvariantError(reason: "the unit index holds fewer entries than were written")
+        }
     }
 }
 

@@ -29,16 +29,17 @@ final class SnapshotScope {
     private var noticesLoaded: Set<String> = []
     /// How many complaints, visits and swaps the loaded records held.
     private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
-    /// Set for a rebuild's scratch file, whose idempotency keys are kept aside (`KeyRuns`), not in the file.
-    var keysAside = false
+    /// Whether the file is a rebuild's scratch file, whose idempotency keys are kept aside (`KeyRuns`), not in it.
+    let keysAside: Bool
 
     /// What a fold of this scope's is written over, to store it as the whole ledger's snapshot.
     var mergeBase: MergeBase {
-        MergeBase(file: file, reader: reader, loaded: loaded, noticesLoaded: noticesLoaded, loadedFacts: loadedFacts)
+        MergeBase(file: file, reader: reader, loaded: loaded, noticesLoaded: noticesLoaded, loadedFacts: loadedFacts,
+                  noticesByDealer: noticesByDealer)
     }
 
     /// The scope of a snapshot whose header matched the log; nil when a part it reads up front is damaged.
-    init?(file: SnapshotFile, reader: SnapshotReader) {
+    init?(file: SnapshotFile, reader: SnapshotReader, keysAside: Bool = false) {
         guard let ids = LookupTableReader(reader, file.sections[SnapshotFile.Section.ids.rawValue], order: .bytes),
               let versions = LookupTableReader(reader, file.sections[SnapshotFile.Section.versions.rawValue], order: .bytes),
               let identifiers = LookupTableReader(reader, file.sections[SnapshotFile.Section.identifiers.rawValue], order: .kindThenText),
@@ -51,6 +52,7 @@ final class SnapshotScope {
         self.identifiers = identifiers
         self.policies = policies
         self.unitEntries = unitEntries
+        self.keysAside = keysAside
         Ledger.scopeOpened?()
     }
 

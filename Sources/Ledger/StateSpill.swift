@@ -7,8 +7,9 @@ import WarrantyProjections
 /// over the previous one (`SectionEncoder.encode(_:over:)`), and the fold carries on scoped over it
 /// (`SnapshotScope`), loading back only the units later events need.
 ///
-/// Each spill rewrites the whole ledger's state, so a fold of N units spills about N / `limit` times (more when
-/// later events load units back) and writes about N² / (2 × `limit`) records in all: the price of the bound.
+/// Each spill rewrites the whole ledger's state, and a fold spills about once per `limit` units it loads: a unit
+/// written out comes back with the next event that needs it, so a fold of N units whose events come in k bursts
+/// spills about k × N / `limit` times and writes about k × N² / (2 × `limit`) records in all: the price of the bound.
 /// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
 /// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///
@@ -60,14 +61,13 @@ final class StateSpill {
             let file = try ReplacementFile(path: folder + "/" + Self.name)
             try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file)
             guard case .header(let file, let reader) = SnapshotFile.find(path: try file.written()),
-                  let next = SnapshotScope(file: file, reader: reader), let empty = next.emptyFold() else {
+                  let next = SnapshotScope(file: file, reader: reader, keysAside: keysAside), let empty = next.emptyFold() else {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
             if keysAside {
                 let runs = try keyRuns ?? KeyRuns(folder: folder)
                 try runs.add(fold.ids)
                 keyRuns = runs
-                next.keysAside = true
             }
             scope = next
             spills += 1
@@ -94,7 +94,7 @@ final class StateSpill {
 extension Ledger {
     /// How many units a long fold holds before it is written out (`StateSpill`); task-local so that a test or a
     /// benchmark can lower it.
-    @TaskLocal public static var spillUnits = 40_000
+    @TaskLocal public static var spillUnits = 70_000
 
     /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
     @TaskLocal static var spilled: (@Sendable (String?) -> Void)?

@@ -23,9 +23,9 @@ public struct StoredEvent: Hashable, Sendable {
         buffer.append(StoredEvent.format)
         let streamBytes = Array(stream.utf8)
         precondition(streamBytes.count <= Int(UInt16.max), "stream name too long")
-        withUnsafeBytes(of: UInt16(streamBytes.count).littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.appendLittle(UInt16(streamBytes.count))
         buffer.append(contentsOf: streamBytes)
-        withUnsafeBytes(of: version.littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.appendLittle(version)
         EventCodec.encode(event, into: &buffer)
     }
 

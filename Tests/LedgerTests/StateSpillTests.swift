@@ -171,6 +171,43 @@ import WarrantyDomain
         #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
     }
 
+    /// A merge carries the base's notices over from the scope's split of the notices section when the scope has
+    /// read it, and from the file otherwise; either way it writes the base's very bytes for a fold that changed
+    /// nothing, and the unit index it writes (from the fold's entries and the base's, read again) is the base's.
+    @Test func aMergeCarriesNoticesOverFromTheScopesSplitOrFromTheFile() throws {
+        let scratch = temporaryFolder()
+        defer {
+            removeFolder(scratch + "/ledger")
+            removeFolder(scratch)
+        }
+        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
+        writeFile(path, whole)
+        let (file, reader) = try #require(SnapshotFile.open(folder: ledger.folder))
+        let notice = try #require(Self.lines.first { $0.contains(#""type":"cost.written-off""#) })
+        let dealer = try #require(notice.firstMatch(of: /"dealer":"([^"]+)"/)?.1).description
+
+        // No notice read: the merge reads the section.
+        let untouched = try #require(SnapshotScope(file: file, reader: reader))
+        #expect(untouched.mergeBase.noticesByDealer == nil)
+        #expect(try file.holds(try #require(untouched.emptyFold()), over: untouched.mergeBase, reader) == true)
+
+        // A dealer's units and notices loaded: the merge takes the notices from the scope's parts, or from the file.
+        let scope = try #require(SnapshotScope(file: file, reader: reader))
+        var fold = try #require(scope.emptyFold())
+        try scope.dealer(dealer, &fold.state)
+        #expect(fold.state.unitCount > 0)
+        let base = scope.mergeBase
+        let parts = try #require(base.noticesByDealer)
+        #expect(parts.count > 1 && parts[dealer] != nil)
+        #expect(try file.holds(fold, over: base, reader) == true)
+        let fromFile = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
+                                 loadedFacts: base.loadedFacts, noticesByDealer: nil)
+        #expect(try file.holds(fold, over: fromFile, reader) == true)
+        // The same fold over a base that says it loaded nothing would hold the dealer's units twice: refused.
+        let unloaded = MergeBase(file: file, reader: reader, loaded: [], noticesLoaded: [], loadedFacts: (0, 0, 0), noticesByDealer: nil)
+        #expect(throws: MergeInvariantError.self) { try file.holds(fold, over: unloaded, reader) }
+    }
+
     /// The snapshots the two ledgers stored are the same bytes.
     func expectSameSnapshots(_ pair: ScopedAppendTests.Pair, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let scoped = try #require(readFile(pair.scoped.folder + "/" + SnapshotFile.fileName), sourceLocation: sourceLocation)
