@@ -22,8 +22,9 @@ struct MergeBase {
     let noticesLoaded: Set<String>
     /// How many complaints, visits and swaps the loaded records held when they were loaded.
     let loadedFacts: (complaints: Int, visits: Int, swaps: Int)
-    /// The base's notices section split by dealer, when the scope has read it: the merge takes the notices it
-    /// carries over from these parts instead of reading the section again.
+    /// The base's notices section split by dealer (`LedgerState.noticesByDealer` of `file`'s section), when the
+    /// scope has read it: the merge takes the notices it carries over from these parts instead of reading the
+    /// section again.
     let noticesByDealer: [String: [UInt8]]?
     /// The idempotency keys a rebuild's spills kept aside (`KeyRuns`): merged with the base's and the fold's.
     var keyRuns: KeyRuns? = nil
@@ -199,40 +200,44 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     }
 
     /// The unit index of a merge, in the order the records were written: the base's entries carried over, read
-    /// again from the base (whose index was checked before the merge), and the fold's, held since their records
-    /// were written; every serial and record offset counted afresh. The blob of serials follows, read the same way.
-    /// So a merge holds index entries for the fold's units only, not for the whole ledger.
+    /// again from the base, and the fold's, held since their records were written; every serial and record offset
+    /// counted afresh. The blob of serials follows, read the same way. So a merge holds index entries for the
+    /// fold's units only, not for the whole ledger. The base's index was checked before the merge, and its file
+    /// does not change while it is open (an unlinked scratch file, or a snapshot replaced only by the writer that
+    /// holds the lock); the offsets must still add up to the units written.
     private mutating func appendMergedUnitIndex(_ base: MergeBase) throws {
         try append(UInt32(unitCount))
         var serialOffset = 0, recordOffset: Int64 = 0, nextFold = 0
-        var entries = try BaseUnitIndex(base, oldToNew: oldToNew)
-        for number in 0..<unitCount {
-            let serialLength: Int, recordLength: Int, checksum: UInt32
-            if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
-                let at = 24 * nextFold
-                nextFold += 1
-                guard indexEntries.littleUInt64(at: at + 8) == UInt64(recordOffset) else {
-                    throw MergeInvariantError(reason: "the fold's unit records were not written in index order")
+        do {
+            var entries = try BaseUnitIndex(base, oldToNew: oldToNew)
+            for number in 0..<unitCount {
+                let serialLength: Int, recordLength: Int, checksum: UInt32
+                if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
+                    let at = 24 * nextFold
+                    nextFold += 1
+                    guard indexEntries.littleUInt64(at: at + 8) == UInt64(recordOffset) else {
+                        throw MergeInvariantError(reason: "the fold's unit records were not written in index order")
+                    }
+                    (serialLength, recordLength) = (Int(indexEntries.littleUInt32(at: at + 4)), Int(indexEntries.littleUInt32(at: at + 16)))
+                    checksum = indexEntries.littleUInt32(at: at + 20)
+                } else {
+                    (serialLength, recordLength, checksum) = try entries.next(carriedTo: number).entry
                 }
-                (serialLength, recordLength) = (Int(indexEntries.littleUInt32(at: at + 4)), Int(indexEntries.littleUInt32(at: at + 16)))
-                checksum = indexEntries.littleUInt32(at: at + 20)
-            } else {
-                (serialLength, recordLength, checksum) = try entries.next(carriedTo: number).entry
+                try append(UInt32(serialOffset))
+                try append(UInt32(serialLength))
+                try append(UInt64(recordOffset))
+                try append(UInt32(recordLength))
+                try append(checksum)
+                serialOffset += serialLength
+                recordOffset += Int64(recordLength)
             }
-            try append(UInt32(serialOffset))
-            try append(UInt32(serialLength))
-            try append(UInt64(recordOffset))
-            try append(UInt32(recordLength))
-            try append(checksum)
-            serialOffset += serialLength
-            recordOffset += Int64(recordLength)
+            try entries.finish()
         }
-        try entries.finish()
-        guard recordOffset == sections[SnapshotFile.Section.units.rawValue].length else {
+        guard nextFold == foldNumbers.count, recordOffset == sections[SnapshotFile.Section.units.rawValue].length else {
             throw MergeInvariantError(reason: "the unit index does not add up to the units written")
         }
-        entries = try BaseUnitIndex(base, oldToNew: oldToNew)
         nextFold = 0
+        var serials = try BaseUnitIndex(base, oldToNew: oldToNew)
         for number in 0..<unitCount {
             if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
                 let at = 24 * nextFold
@@ -240,10 +245,10 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                 let start = Int(indexEntries.littleUInt32(at: at)), count = Int(indexEntries.littleUInt32(at: at + 4))
                 try serialBlob.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
             } else {
-                try append(try entries.next(carriedTo: number).serial)
+                try append(try serials.next(carriedTo: number).serial)
             }
         }
-        try entries.finish()
+        try serials.finish()
         indexEntries = []
         serialBlob = []
         try endSection()
@@ -557,13 +562,13 @@ struct BaseUnitIndex {
             }
             return (entry, serial)
         }
-        throw MergeInvariantError(reason: "the unit index holds more entries than were written")
+        throw MergeInvariantError(reason: "the base holds fewer units carried over than were written")
     }
 
     /// Checks that no entry is left that was carried over.
     func finish() throws {
         guard oldToNew[number...].allSatisfy({ $0 == .max }) else {
-            throw MergeInvariantError(reason: "the unit index holds fewer entries than were written")
+            throw MergeInvariantError(reason: "the base holds more units carried over than were written")
         }
     }
 }

@@ -49,7 +49,8 @@ struct SnapshotFile {
     ///
     /// The sections are encoded straight into the new file through a buffer of `bufferSize` bytes, each
     /// section's checksum computed as it goes; the header, which holds them, is written last at offset 0.
-    /// - Complexity: besides the buffer, memory for the unit index and the dealer index (a few words per unit each) and one unit record.
+    /// - Complexity: besides the buffer, memory for the unit index (over a base, only the fold's entries and a word per
+    ///   unit of the base) and the dealer index (a few words per unit each) and one unit record.
     ///
     /// A scoped fold is written over the snapshot it was loaded from (`base`): the same bytes as its whole fold's.
     static func write(_ fold: LedgerFold, over base: MergeBase? = nil, head: SHA256Digest, lastRecord: RecordPosition?,

@@ -190,6 +190,7 @@ struct LookupTableReader {
     private let offsets: [Int64]
     private let blocks: [UInt32]
     private let blob: [UInt8]
+    private let cache = LookupBlockCache()
 
     /// Reads and checks the directory of the table in `section`; nil when it is damaged.
     init?(_ reader: SnapshotReader, _ section: (offset: Int64, length: Int64, checksum: UInt32), order: LookupTable.Order) {
@@ -239,8 +240,14 @@ struct LookupTableReader {
         }
         guard low > 0 else { return nil }
         let offset = offsets[low - 1], length = Int(offsets[low] - offset), checksum = blocks[3 * (low - 1)]
-        guard let bytes = reader.read(at: start + offset, count: length), CRC32C.checksum(bytes) == checksum else {
-            throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
+        let bytes: [UInt8]
+        if let cached = cache.block(low - 1) {
+            bytes = cached
+        } else {
+            guard let read = reader.read(at: start + offset, count: length), CRC32C.checksum(read) == checksum else {
+                throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
+            }
+            bytes = read
         }
         let found = bytes.withUnsafeBytes { bytes -> UInt64?? in
             var at = 0
@@ -257,6 +264,7 @@ struct LookupTableReader {
             return at == bytes.count ? .some(nil) : nil
         }
         guard let found else { throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is malformed") }
+        cache.keep(low - 1, bytes)
         return found
     }
 
@@ -265,6 +273,43 @@ struct LookupTableReader {
         var bytes: [UInt8] = kind.map { [$0] } ?? []
         bytes.append(contentsOf: key.utf8)
         return try bytes.withUnsafeBytes { bytes in Result { () throws(SnapshotError) in try value(of: bytes, reader) } }.get()
+    }
+}
+
+/// The blocks of a lookup table read last, checked and well formed, so that a lookup in one of them reads nothing.
+/// Identifiers given out in order (complaints, visits and swaps numbered as they come) are looked up over and over
+/// in the few blocks at the end of their kind: a new one is absent from the last block, a recent one in the blocks
+/// before it. A block found again is marked, and a block read evicts the first unmarked one after the last eviction,
+/// unmarking those it passes (second chance), so blocks looked up often stay while one-off reads come and go.
+final class LookupBlockCache {
+    static let capacity = 32
+    private var numbers: [Int] = []
+    private var blocks: [[UInt8]] = []
+    private var marked: [Bool] = []
+    private var hand = 0
+
+    /// Block `number`, if kept; marks it.
+    func block(_ number: Int) -> [UInt8]? {
+        guard let slot = numbers.firstIndex(of: number) else { return nil }
+        marked[slot] = true
+        return blocks[slot]
+    }
+
+    /// Keeps block `number`, read and checked, if it is not kept yet.
+    func keep(_ number: Int, _ bytes: [UInt8]) {
+        guard !numbers.contains(number) else { return }
+        guard numbers.count == Self.capacity else {
+            numbers.append(number)
+            blocks.append(bytes)
+            marked.append(false)
+            return
+        }
+        while marked[hand] {
+            marked[hand] = false
+            hand = (hand + 1) % Self.capacity
+        }
+        (numbers[hand], blocks[hand]) = (number, bytes)
+        hand = (hand + 1) % Self.capacity
     }
 }
 

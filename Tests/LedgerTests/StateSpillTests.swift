@@ -203,6 +203,12 @@ import WarrantyDomain
         let fromFile = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
                                  loadedFacts: base.loadedFacts, noticesByDealer: nil)
         #expect(try file.holds(fold, over: fromFile, reader) == true)
+        // The parts are what the merge writes from: without another dealer's, its notices are missing from the bytes.
+        var partial = parts
+        partial[try #require(parts.keys.first { $0 != dealer })] = nil
+        let doctored = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
+                                 loadedFacts: base.loadedFacts, noticesByDealer: partial)
+        #expect(try file.holds(fold, over: doctored, reader) == false)
         // The same fold over a base that says it loaded nothing would hold the dealer's units twice: refused.
         let unloaded = MergeBase(file: file, reader: reader, loaded: [], noticesLoaded: [], loadedFacts: (0, 0, 0), noticesByDealer: nil)
         #expect(throws: MergeInvariantError.self) { try file.holds(fold, over: unloaded, reader) }
