@@ -33,6 +33,30 @@ import WarrantyProjections
         return (keys, try #require(readFile(scratch + "/table")))
     }
 
+    /// Blocks read are kept, checked: a block found again is not read again, and one looked up again outlives the
+    /// blocks read once after it (second chance).
+    @Test func blocksLookedUpAgainAreKeptAndOutliveTheRest() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch) }
+        // 40 blocks of 64 entries of 18 bytes ("key-NNNN"), back to back from byte 0.
+        var (keys, bytes) = try Self.numberedTable(64 * 40, scratch: scratch)
+        let reader = try #require(SnapshotReader(path: scratch + "/table"))
+        let table = try #require(LookupTableReader(reader, (0, Int64(bytes.count), 0), order: .bytes))
+        #expect(try table.value(of: keys[0], reader) == 0)
+        #expect(try table.value(of: keys[1], reader) == 1, "block 0 found again: marked")
+        // Blocks 1 to 32 read once each: the cache is full at block 31, and block 32 evicts block 1, the first unmarked.
+        for block in 1...LookupBlockCache.capacity {
+            #expect(try table.value(of: keys[64 * block], reader) == UInt64(64 * block))
+        }
+        // Every block damaged on disk: the kept ones answer as they were read, the others are read and refused.
+        for entry in 0..<keys.count { bytes[18 * entry + 6] ^= 0x01 }
+        writeFile(scratch + "/table", bytes)
+        #expect(try table.value(of: keys[2], reader) == 2, "block 0, looked up again, is kept")
+        #expect(try table.value(of: keys[64 * 32 + 1], reader) == UInt64(64 * 32 + 1), "block 32, read last, is kept")
+        #expect(throws: SnapshotError.self, "block 1 was evicted") { try table.value(of: keys[65], reader) }
+        #expect(throws: SnapshotError.self, "block 33 was never read") { try table.value(of: keys[64 * 33], reader) }
+    }
+
     @Test(arguments: [0, 1, 63, 64, 65, 128, 129, 1_000])
     func everyKeyIsFoundAndNoOther(count: Int) throws {
         let scratch = temporaryFolder()
