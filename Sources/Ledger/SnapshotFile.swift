@@ -601,7 +601,7 @@ extension Array where Element == UInt8 {
         withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
     }
 
-    func littleUInt16(at offset: Int) -> UInt16 { withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) } }
-    func littleUInt32(at offset: Int) -> UInt32 { withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) } }
-    func littleUInt64(at offset: Int) -> UInt64 { withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) } }
+    func littleUInt16(at offset: Int) -> UInt16 { little(UInt16.self, at: offset) }
+    func littleUInt32(at offset: Int) -> UInt32 { little(UInt32.self, at: offset) }
+    func littleUInt64(at offset: Int) -> UInt64 { little(UInt64.self, at: offset) }
 }

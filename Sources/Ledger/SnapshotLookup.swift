@@ -240,14 +240,10 @@ struct LookupTableReader {
         }
         guard low > 0 else { return nil }
         let offset = offsets[low - 1], length = Int(offsets[low] - offset), checksum = blocks[3 * (low - 1)]
-        let bytes: [UInt8]
-        if let cached = cache.block(low - 1) {
-            bytes = cached
-        } else {
-            guard let read = reader.read(at: start + offset, count: length), CRC32C.checksum(read) == checksum else {
-                throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
-            }
-            bytes = read
+        let cached = cache.block(low - 1)
+        guard let bytes = cached ?? reader.read(at: start + offset, count: length),
+              cached != nil || CRC32C.checksum(bytes) == checksum else {
+            throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
         }
         let found = bytes.withUnsafeBytes { bytes -> UInt64?? in
             var at = 0
@@ -264,7 +260,7 @@ struct LookupTableReader {
             return at == bytes.count ? .some(nil) : nil
         }
         guard let found else { throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is malformed") }
-        cache.keep(low - 1, bytes)
+        if cached == nil { cache.keep(low - 1, bytes) }
         return found
     }
 
@@ -295,9 +291,8 @@ final class LookupBlockCache {
         return blocks[slot]
     }
 
-    /// Keeps block `number`, read and checked, if it is not kept yet.
+    /// Keeps block `number`, read and checked, which `block` did not find.
     func keep(_ number: Int, _ bytes: [UInt8]) {
-        guard !numbers.contains(number) else { return }
         guard numbers.count == Self.capacity else {
             numbers.append(number)
             blocks.append(bytes)
