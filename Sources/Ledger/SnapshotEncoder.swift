@@ -28,6 +28,8 @@ struct MergeBase {
     let noticesByDealer: [String: [UInt8]]?
     /// The idempotency keys a rebuild's spills kept aside (`KeyRuns`): merged with the base's and the fold's.
     var keyRuns: KeyRuns? = nil
+    /// The heap holding the base's unit records, when it is a scratch snapshot (`RecordHeap`).
+    var heap: RecordHeap? = nil
 }
 
 /// Encodes the ten sections of a fold in file order, computing each one's length and CRC-32C as it goes.
@@ -63,9 +65,19 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     private var oldToNew: [UInt32] = []
     /// While merging: the new entry numbers of the fold's units, in the order they came.
     private var foldNumbers: [UInt32] = []
+    /// Where the unit records go instead of the units section: a scratch snapshot's heap, which then is that section.
+    private let heap: RecordHeap?
+    /// Where the first record written starts, as the unit index counts: in the units section, or in the heap.
+    private let recordsStart: Int64
+    /// While merging into the heap the base's records are in: the base's records are pointed at, not copied.
+    private var pointsAtBase = false
+    /// The bytes of the records the unit index points at.
+    private(set) var indexedBytes: Int64 = 0
 
-    init(output: Output) {
+    init(output: Output, heap: RecordHeap? = nil) {
         self.output = output
+        self.heap = heap
+        recordsStart = heap?.size ?? 0
         staged.reserveCapacity(Self.stagingSize)
     }
 
@@ -99,7 +111,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                        stored.swaps - base.loadedFacts.swaps)
         guard outside.0 >= 0, outside.1 >= 0, outside.2 >= 0 else { throw SnapshotError.merge("its totals") }
         let foldSerials = fold.state.byteSortedSerials
-        old = try OldUnits(base)
+        pointsAtBase = heap != nil && base.heap === heap
+        old = try OldUnits(base, records: pointsAtBase ? .pointedAt : base.heap == nil ? .inOrder : .scattered)
         oldToNew = [UInt32](repeating: .max, count: old!.count)
         // The fold's part of the unit index is held until the units are written: reserved at its size, it is never
         // copied to grow.
@@ -158,29 +171,35 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                 guard order != 0 else { throw MergeInvariantError(reason: "unit \(serial) is in the fold, not loaded, and in its snapshot") }
                 if order > 0 { return }
             }
-            let (record, checksum) = try old.take()
             if !loaded {
                 oldToNew[old.number] = UInt32(unitCount)
-                try appendUnit(record: record, serial: head, copiedWith: checksum)
+                if pointsAtBase {
+                    unitCount += 1
+                    indexedBytes += Int64(old.recordLength)
+                } else {
+                    let (record, checksum) = try old.take()
+                    try appendUnit(record: record, serial: head, copiedWith: checksum)
+                }
             }
             try old.advance()
         }
     }
 
-    /// Writes a unit's record: the fold's own (`checksum` nil), or one of the base's copied with its entry's checksum,
-    /// whose index entry is read again from the base when the index is written.
+    /// Writes a unit's record, to the units section or the heap: the fold's own (`checksum` nil), or one of the base's
+    /// copied with its entry's checksum, whose index entry is read again from the base when the index is written.
     private mutating func appendUnit(record: UnsafeRawBufferPointer, serial: UnsafeRawBufferPointer,
                                      copiedWith checksum: UInt32? = nil) throws {
         if checksum == nil {
             indexEntries.appendLittle(UInt32(serialBlob.count))
             indexEntries.appendLittle(UInt32(serial.count))
-            indexEntries.appendLittle(UInt64(length + Int64(staged.count)))
+            indexEntries.appendLittle(UInt64(heap?.size ?? length + Int64(staged.count)))
             indexEntries.appendLittle(UInt32(record.count))
             indexEntries.appendLittle(CRC32C.checksum(record))
             serialBlob.appendBytes(serial)
         }
         unitCount += 1
-        try append(record)
+        indexedBytes += Int64(record.count)
+        if let heap { try heap.append(record) } else { try append(record) }
     }
 
     private func serial(atEntry number: Int) -> String {
@@ -200,18 +219,19 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     }
 
     /// The unit index of a merge, in the order the records were written: the base's entries carried over, read
-    /// again from the base, and the fold's, held since their records were written; every serial and record offset
-    /// counted afresh. The blob of serials follows, read the same way. So a merge holds index entries for the
-    /// fold's units only, not for the whole ledger. The base's index was checked before the merge, and its file
+    /// again from the base, and the fold's, held since their records were written; every serial offset counted
+    /// afresh, and every record offset but those of base records the index points at where they are (in the heap
+    /// this merge appends to). The blob of serials follows, read the same way. So a merge holds index entries for
+    /// the fold's units only, not for the whole ledger. The base's index was checked before the merge, and its file
     /// does not change while it is open (an unlinked scratch file, or a snapshot replaced only by the writer that
-    /// holds the lock); the offsets must still add up to the units written.
+    /// holds the lock); the offsets must still add up to the records written.
     private mutating func appendMergedUnitIndex(_ base: MergeBase) throws {
         try append(UInt32(unitCount))
-        var serialOffset = 0, recordOffset: Int64 = 0, nextFold = 0
+        var serialOffset = 0, recordOffset = recordsStart, nextFold = 0
         do {
             var entries = try BaseUnitIndex(base, oldToNew: oldToNew)
             for number in 0..<unitCount {
-                let serialLength: Int, recordLength: Int, checksum: UInt32
+                let serialLength: Int, recordLength: Int, checksum: UInt32, offset: Int64
                 if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
                     let at = 24 * nextFold
                     nextFold += 1
@@ -220,20 +240,28 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                     }
                     (serialLength, recordLength) = (Int(indexEntries.littleUInt32(at: at + 4)), Int(indexEntries.littleUInt32(at: at + 16)))
                     checksum = indexEntries.littleUInt32(at: at + 20)
+                    offset = recordOffset
+                    recordOffset += Int64(recordLength)
                 } else {
-                    (serialLength, recordLength, checksum) = try entries.next(carriedTo: number).entry
+                    let carried = try entries.next(carriedTo: number).entry
+                    (serialLength, recordLength, checksum) = (carried.serialLength, carried.recordLength, carried.checksum)
+                    if pointsAtBase {
+                        offset = carried.recordOffset
+                    } else {
+                        offset = recordOffset
+                        recordOffset += Int64(recordLength)
+                    }
                 }
                 try append(UInt32(serialOffset))
                 try append(UInt32(serialLength))
-                try append(UInt64(recordOffset))
+                try append(UInt64(offset))
                 try append(UInt32(recordLength))
                 try append(checksum)
                 serialOffset += serialLength
-                recordOffset += Int64(recordLength)
             }
             try entries.finish()
         }
-        guard nextFold == foldNumbers.count, recordOffset == sections[SnapshotFile.Section.units.rawValue].length else {
+        guard nextFold == foldNumbers.count, recordOffset == heap?.size ?? sections[SnapshotFile.Section.units.rawValue].length else {
             throw MergeInvariantError(reason: "the unit index does not add up to the units written")
         }
         nextFold = 0
@@ -354,15 +382,17 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],
                                                 pieceSize: SnapshotFile.pieceSize))
         }
+        // Taken out of `base` once: the loop below runs once per entry of the base.
+        let noticesLoaded = base?.0.noticesLoaded ?? [], oldDealers = base?.oldDealers ?? []
         /// The base's next entry that is carried over, with its new value.
         func nextStored() throws -> (key: UnsafeRawBufferPointer, value: UInt64)? {
-            guard let (base, oldDealers) = base else { return nil }
+            guard stored != nil else { return nil }
             while let entry = try stored!.next() {
                 let (key, value) = entry
                 guard let kind = key.first, value < UInt64(Int.max) else { throw SnapshotError.merge("its identifier index") }
                 if kind == IdentifierKind.notice.rawValue {
                     guard Int(value) < oldDealers.count else { throw SnapshotError.merge("its identifier index") }
-                    if base.noticesLoaded.contains(String(decoding: key.dropFirst(), as: UTF8.self)) { continue }
+                    if noticesLoaded.contains(String(decoding: key.dropFirst(), as: UTF8.self)) { continue }
                     let dealer = oldDealers[Int(value)]
                     guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of a notice") }
                     return (key, UInt64(number))
@@ -441,33 +471,55 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     }
 }
 
-/// The unit records of a merge's base, front to back with their serials: the unit index and the units
-/// section read in pieces. The records are checked by the units section's checksum at `finish`, which a merge
-/// that writes them must reach before its output is kept; the entries by the unit index's, before the merge.
+/// The unit records of a merge's base, in index order with their serials: the unit index read in pieces, and
+/// the records read as `records` says. The entries are checked by the unit index's checksum, before the merge.
 final class OldUnits {
+    /// How the base's records are read.
+    enum Records {
+        /// Back to back in index order, as a snapshot's units section holds them: read in pieces, and checked by
+        /// the section's checksum at `finish`, which a merge that writes them must reach before its output is kept.
+        case inOrder
+        /// Anywhere in the section, as a scratch snapshot's heap holds them: each read on its own and checked
+        /// against its entry's checksum.
+        case scattered
+        /// Not read: the merge points at them where they are.
+        case pointedAt
+    }
+
     let base: MergeBase
     let count: Int
     /// The entry number of `head`.
     private(set) var number = 0
-    /// The serial of the next record, valid until `take`; nil after the last.
+    /// The serial of the next record, valid until `advance`; nil after the last.
     private(set) var head: UnsafeRawBufferPointer?
-    private var entry: (length: Int, checksum: UInt32) = (0, 0)
+    private var entry: (offset: Int64, length: Int, checksum: UInt32) = (0, 0, 0)
+    /// Whether `head`'s record was read.
+    private var taken = false
     /// The loaded serials' UTF-8 in byte order, and how many of them `head` has passed.
     private let loaded: [[UInt8]]
     private var nextLoaded = 0
     private let entries: SectionStream
     private let serials: SectionStream
+    private let records: Records
+    /// The units section read in order (`Records.inOrder`), and the last record read on its own (`.scattered`).
     private let units: SectionStream
+    private var record = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
-    init(_ base: MergeBase) throws {
+    init(_ base: MergeBase, records: Records) throws {
         self.base = base
+        self.records = records
         let parts = try Self.indexParts(base)
         count = parts.count
         loaded = base.loaded.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
         entries = SectionStream(base.reader, parts.entries, pieceSize: SnapshotFile.pieceSize)
         serials = SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize)
-        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize)
+        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue],
+                              pieceSize: records == .inOrder ? SnapshotFile.pieceSize : 0)
         try readHead()
+    }
+
+    deinit {
+        record.deallocate()
     }
 
     /// The base's unit index in parts: its entry count, its entries and its blob of serials. The index's own checksum
@@ -495,26 +547,48 @@ final class OldUnits {
         return false
     }
 
-    /// The next record and its checksum, valid (with `head`) until `advance`. The record is checked with the units
-    /// section's checksum, at `finish`, and the entry's checksum with the unit index's, before the merge began.
+    /// The length of `head`'s record.
+    var recordLength: Int { entry.length }
+
+    /// The next record and its entry's checksum, valid (with `head`) until `advance`.
     func take() throws -> (UnsafeRawBufferPointer, UInt32) {
-        (try units.next(entry.length), entry.checksum)
+        taken = true
+        switch records {
+        case .inOrder:
+            return (try units.next(entry.length), entry.checksum)
+        case .scattered:
+            let section = base.file.sections[SnapshotFile.Section.units.rawValue]
+            if record.count < entry.length {
+                record.deallocate()
+                record = .allocate(byteCount: max(entry.length, 1 << 12), alignment: 16)
+            }
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: record[0..<entry.length])
+            guard entry.offset <= section.length - Int64(entry.length), base.reader.read(into: bytes, at: section.offset + entry.offset),
+                  CRC32C.checksum(UnsafeRawBufferPointer(bytes)) == entry.checksum else { throw SnapshotError.merge("a unit record") }
+            return (UnsafeRawBufferPointer(bytes), entry.checksum)
+        case .pointedAt:
+            preconditionFailure("a merge that points at the base's records does not read them")
+        }
     }
 
-    /// Moves to the next record, once this one is taken.
+    /// Moves to the next record, past this one's bytes if it was not taken.
     func advance() throws {
+        if records == .inOrder && !taken { _ = try units.next(entry.length) }
         number += 1
         try readHead()
     }
 
-    /// Checks that every record was taken, every loaded serial met, and that the units section has its checksum.
+    /// Checks that every entry was passed, every loaded serial met, and, for records read in order, that the units
+    /// section has its checksum.
     func finish() throws {
-        guard head == nil, nextLoaded == loaded.count, units.remaining == 0, serials.remaining == 0, units.checksumHolds() else {
+        guard head == nil, nextLoaded == loaded.count, serials.remaining == 0,
+              records != .inOrder || (units.remaining == 0 && units.checksumHolds()) else {
             throw SnapshotError.merge("its units")
         }
     }
 
     private func readHead() throws {
+        taken = false
         guard number < count else {
             head = nil
             return
@@ -522,9 +596,10 @@ final class OldUnits {
         let bytes = try entries.next(24)
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         let recordOffset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        // Records and serials lie back to back in index order: each starts where the last one ended.
-        guard Int64(u32(0)) == serials.consumed, recordOffset == UInt64(units.consumed) else { throw SnapshotError.merge("its unit index") }
-        entry = (Int(u32(16)), u32(20))
+        // Serials lie back to back in index order, each starting where the last one ended; so do records in order.
+        guard Int64(u32(0)) == serials.consumed, records != .inOrder || recordOffset == UInt64(units.consumed),
+              let offset = Int64(exactly: recordOffset) else { throw SnapshotError.merge("its unit index") }
+        entry = (offset, Int(u32(16)), u32(20))
         head = try serials.next(Int(u32(4)))
     }
 }
@@ -546,13 +621,14 @@ struct BaseUnitIndex {
     }
 
     /// The next entry carried over, which must become entry `newNumber` of the merged index: its serial's and record's
-    /// lengths and the record's checksum, and the serial (valid until the next call).
+    /// lengths, the record's offset and checksum, and the serial (valid until the next call).
     mutating func next(carriedTo newNumber: Int) throws
-        -> (entry: (serialLength: Int, recordLength: Int, checksum: UInt32), serial: UnsafeRawBufferPointer) {
+        -> (entry: (serialLength: Int, recordLength: Int, recordOffset: Int64, checksum: UInt32), serial: UnsafeRawBufferPointer) {
         while number < oldToNew.count {
             let bytes = try entries.next(24)
             func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-            let entry = (serialLength: Int(u32(4)), recordLength: Int(u32(16)), checksum: u32(20))
+            let recordOffset = Int64(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            let entry = (serialLength: Int(u32(4)), recordLength: Int(u32(16)), recordOffset: recordOffset, checksum: u32(20))
             guard Int64(u32(0)) == serials.consumed else { throw SnapshotError.merge("its unit index") }
             let serial = try serials.next(entry.serialLength)
             number += 1

@@ -60,15 +60,19 @@ struct SnapshotFile {
         }
     }
 
-    /// Writes the snapshot into a new file, not committed.
+    /// Writes the snapshot into a new file, not committed; with `heap`, a scratch snapshot whose unit records are
+    /// appended to the heap instead (`RecordHeap`). Returns the bytes of the records its unit index points at.
+    @discardableResult
     static func write(_ fold: LedgerFold, over base: MergeBase?, head: SHA256Digest, lastRecord: RecordPosition?,
-                      into file: ReplacementFile) throws {
+                      into file: ReplacementFile, heap: RecordHeap? = nil) throws -> Int64 {
         precondition(fold.hasKeys && (fold.isWhole || base != nil), "a fold loaded without its keys, or scoped, is only stored over its snapshot")
         try [UInt8](repeating: 0, count: headerSize).withUnsafeBytes { try file.append($0) }
-        var encoder = SectionEncoder(output: FileOutput(file: file))
+        var encoder = SectionEncoder(output: FileOutput(file: file), heap: heap)
         if let base { try encoder.encode(fold, over: base) } else { try encoder.encode(fold) }
-        let header = SnapshotFile.header(lastSeq: fold.lastSeq, head: head, lastRecord: lastRecord, sections: encoder.sections)
+        let header = SnapshotFile.header(lastSeq: fold.lastSeq, head: head, lastRecord: lastRecord, sections: encoder.sections,
+                                         units: heap?.section)
         try header.withUnsafeBytes { try file.overwrite($0, at: 0) }
+        return encoder.indexedBytes
     }
 
     /// `write(_:over:head:lastRecord:path:bufferSize:)` of a whole fold as `folder`'s snapshot.
@@ -77,9 +81,10 @@ struct SnapshotFile {
         try write(fold, head: head, lastRecord: lastRecord, path: folder + "/" + fileName, bufferSize: bufferSize)
     }
 
-    /// The header of a file whose sections, of these lengths and checksums, follow it in order.
+    /// The header of a file whose sections, of these lengths and checksums, follow it in order; with `units`, a
+    /// scratch snapshot whose units section is that one, in its heap (and of no bytes in the file).
     static func header(lastSeq: Int64, head: SHA256Digest, lastRecord: RecordPosition?,
-                       sections: [(length: Int64, checksum: UInt32)]) -> [UInt8] {
+                       sections: [(length: Int64, checksum: UInt32)], units: (offset: Int64, length: Int64, checksum: UInt32)? = nil) -> [UInt8] {
         precondition(sections.count == sectionCount, "a snapshot has \(sectionCount) sections")
         var header: [UInt8] = magic
         header.appendLittle(fileVersion)
@@ -91,10 +96,17 @@ struct SnapshotFile {
         header.appendLittle(UInt32(lastRecord?.length ?? 0))
         header.appendLittle(UInt32(sectionCount))
         var offset = Int64(headerSize)
-        for section in sections {
-            header.appendLittle(UInt64(offset))
-            header.appendLittle(UInt64(section.length))
-            header.appendLittle(section.checksum)
+        for (index, section) in sections.enumerated() {
+            if index == Section.units.rawValue, let units {
+                precondition(section.length == 0, "the unit records of a scratch snapshot are in its heap")
+                header.appendLittle(UInt64(units.offset))
+                header.appendLittle(UInt64(units.length))
+                header.appendLittle(units.checksum)
+            } else {
+                header.appendLittle(UInt64(offset))
+                header.appendLittle(UInt64(section.length))
+                header.appendLittle(section.checksum)
+            }
             header.appendLittle(UInt32(0))
             offset += section.length
         }
@@ -137,9 +149,9 @@ struct SnapshotFile {
         find(path: folder + "/" + fileName)
     }
 
-    /// `find(folder:)` of the snapshot file at `path`.
-    static func find(path: String) -> Found {
-        guard let reader = SnapshotReader(path: path) else {
+    /// `find(folder:)` of the snapshot file at `path`, whose unit records may be in a heap (a scratch snapshot's).
+    static func find(path: String, heap: SnapshotReader? = nil) -> Found {
+        guard let reader = SnapshotReader(path: path, heap: heap) else {
             return FileStatus.exists(path) ? .damaged : .missing
         }
         // The versions first: another file version may have another header size.
@@ -160,7 +172,7 @@ struct SnapshotFile {
             let base = 80 + index * 24
             file.sections.append((Int64(bitPattern: u64(base)), Int64(bitPattern: u64(base + 8)), u32(base + 16)))
         }
-        guard file.sections.allSatisfy({ $0.offset >= Int64(headerSize) && $0.length >= 0 && $0.length <= reader.size - $0.offset }) else {
+        guard file.sections.allSatisfy({ $0.offset >= Int64(headerSize) && reader.holds($0.offset, $0.length) }) else {
             return .damaged
         }
         return .header(file, reader)
@@ -535,17 +547,26 @@ final class SectionStream: SnapshotUnitSource {
     }
 }
 
-/// Reads byte ranges of the snapshot file.
+/// Reads byte ranges of the snapshot file, and of a scratch snapshot's unit records in their heap (`RecordHeap`):
+/// at `RecordHeap.offset` and after.
 final class SnapshotReader {
     let descriptor: Int32
     let size: Int64
+    private let heap: SnapshotReader?
 
-    init?(path: String) {
+    init?(path: String, heap: SnapshotReader? = nil) {
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { close(descriptor); return nil }
         size = Int64(info.st_size)
+        self.heap = heap
+    }
+
+    /// Whether the `length` bytes at `offset` can be read.
+    func holds(_ offset: Int64, _ length: Int64) -> Bool {
+        if offset >= RecordHeap.offset, let heap { return heap.holds(offset - RecordHeap.offset, length) }
+        return offset >= 0 && length >= 0 && length <= size - offset
     }
 
     deinit { close(descriptor) }
@@ -560,6 +581,7 @@ final class SnapshotReader {
 
     /// Fills `buffer` with the bytes at `offset`; false unless all of them could be read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Bool {
+        if offset >= RecordHeap.offset, let heap { return heap.read(into: buffer, at: offset - RecordHeap.offset) }
         let count = buffer.count
         guard offset >= 0, offset <= size - Int64(count) else { return false }
         var done = 0

@@ -31,15 +31,17 @@ final class SnapshotScope {
     private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
     /// Whether the file is a rebuild's scratch file, whose idempotency keys are kept aside (`KeyRuns`), not in it.
     let keysAside: Bool
+    /// The heap holding the file's unit records, when it is a scratch file (`RecordHeap`).
+    let heap: RecordHeap?
 
     /// What a fold of this scope's is written over, to store it as the whole ledger's snapshot.
     var mergeBase: MergeBase {
         MergeBase(file: file, reader: reader, loaded: loaded, noticesLoaded: noticesLoaded, loadedFacts: loadedFacts,
-                  noticesByDealer: noticesByDealer)
+                  noticesByDealer: noticesByDealer, heap: heap)
     }
 
     /// The scope of a snapshot whose header matched the log; nil when a part it reads up front is damaged.
-    init?(file: SnapshotFile, reader: SnapshotReader, keysAside: Bool = false) {
+    init?(file: SnapshotFile, reader: SnapshotReader, keysAside: Bool = false, heap: RecordHeap? = nil) {
         guard let ids = LookupTableReader(reader, file.sections[SnapshotFile.Section.ids.rawValue], order: .bytes),
               let versions = LookupTableReader(reader, file.sections[SnapshotFile.Section.versions.rawValue], order: .bytes),
               let identifiers = LookupTableReader(reader, file.sections[SnapshotFile.Section.identifiers.rawValue], order: .kindThenText),
@@ -53,6 +55,7 @@ final class SnapshotScope {
         self.policies = policies
         self.unitEntries = unitEntries
         self.keysAside = keysAside
+        self.heap = heap
         Ledger.scopeOpened?()
     }
 

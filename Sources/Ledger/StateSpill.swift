@@ -7,9 +7,12 @@ import WarrantyProjections
 /// over the previous one (`SectionEncoder.encode(_:over:)`), and the fold carries on scoped over it
 /// (`SnapshotScope`), loading back only the units later events need.
 ///
-/// Each spill rewrites the whole ledger's state, and a fold spills about once per `limit` units it loads: a unit
-/// written out comes back with the next event that needs it, so a fold of N units whose events come in k bursts
-/// spills about k × N / `limit` times and writes about k × N² / (2 × `limit`) records in all: the price of the bound.
+/// A fold spills about once per `limit` units it loads: a unit written out comes back with the next event that
+/// needs it, so a fold of N units whose events come in k bursts spills about k × N / `limit` times. The unit
+/// records a spill writes go to a heap (`RecordHeap`), and only the fold's: the scratch snapshot points at the
+/// others where earlier spills wrote them. Its other sections (the unit index, the identifier index, the stream
+/// versions, the notices) are the whole ledger's, rewritten at each spill: about k × N² / (2 × `limit`) entries
+/// in all, the price of the bound.
 /// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
 /// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///
@@ -22,7 +25,8 @@ import WarrantyProjections
 ///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
 /// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
-/// nothing is left behind; one left by a process killed while writing it is removed by the next long fold.
+/// nothing is left behind; one left by a process killed while writing it is removed by the next long fold, as
+/// is a heap.
 final class StateSpill {
     private let folder: String
     private(set) var limit: Int
@@ -34,6 +38,9 @@ final class StateSpill {
     /// never looks a key up (`rebuild`).
     private let keysAside: Bool
     private var keyRuns: KeyRuns?
+    /// The heap holding the unit records of `scope`, once the fold has spilled, and the bytes of those its unit
+    /// index points at.
+    private var heap: (records: RecordHeap, indexed: Int64)?
 
     /// A spill for a fold that is whole (`scope` nil) or scoped over `scope`.
     init(folder: String, scope: SnapshotScope?, limit: Int = Ledger.spillUnits, keysAside: Bool = false) {
@@ -43,6 +50,7 @@ final class StateSpill {
         self.keysAside = keysAside
         if limit < .max {
             ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name)
+            for path in RecordHeap.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
             for path in KeyRuns.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
         }
     }
@@ -57,11 +65,16 @@ final class StateSpill {
         do {
             var written = fold
             if keysAside { written.ids = KeyTable() }
+            // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
+            // then the records the next index points at are copied to a new heap, and the old one goes with the scope.
+            let records = try heap.flatMap { $0.records.size <= RecordHeap.slack * $0.indexed ? $0.records : nil }
+                ?? RecordHeap(folder: folder, after: heap?.records)
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
             let file = try ReplacementFile(path: folder + "/" + Self.name)
-            try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file)
-            guard case .header(let file, let reader) = SnapshotFile.find(path: try file.written()),
-                  let next = SnapshotScope(file: file, reader: reader, keysAside: keysAside), let empty = next.emptyFold() else {
+            let indexed = try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file, heap: records)
+            guard case .header(let file, let reader) = SnapshotFile.find(path: try file.written(), heap: try records.reader()),
+                  let next = SnapshotScope(file: file, reader: reader, keysAside: keysAside, heap: records),
+                  let empty = next.emptyFold() else {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
             if keysAside {
@@ -70,6 +83,7 @@ final class StateSpill {
                 keyRuns = runs
             }
             scope = next
+            heap = (records, indexed)
             spills += 1
             fold = empty
             Ledger.spilled?(nil)
