@@ -49,8 +49,18 @@ enum LookupTable {
             return prefix != 0 ? prefix : a.count - b.count
         }
 
+        /// Whether no byte has its high bit set, tested eight bytes at a time.
         private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            bytes.allSatisfy { $0 < 0x80 }
+            var at = 0, high: UInt64 = 0
+            while at + 8 <= bytes.count {
+                high |= bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                at += 8
+            }
+            while at < bytes.count {
+                high |= UInt64(bytes[at])
+                at += 1
+            }
+            return high & 0x8080_8080_8080_8080 == 0
         }
     }
 
@@ -239,29 +249,21 @@ struct LookupTableReader {
             }
         }
         guard low > 0 else { return nil }
-        let offset = offsets[low - 1], length = Int(offsets[low] - offset), checksum = blocks[3 * (low - 1)]
-        let cached = cache.block(low - 1)
-        guard let bytes = cached ?? reader.read(at: start + offset, count: length),
-              cached != nil || CRC32C.checksum(bytes) == checksum else {
-            throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
-        }
-        let found = bytes.withUnsafeBytes { bytes -> UInt64?? in
-            var at = 0
-            while at < bytes.count {
-                guard at + 2 <= bytes.count else { break }
-                let length = Int(bytes.little(UInt16.self, at: at))
-                guard at + 2 + length + 8 <= bytes.count else { break }
-                let stored = UnsafeRawBufferPointer(rebasing: bytes[(at + 2)..<(at + 2 + length)])
-                let comparison = order.compare(stored, key)
-                if comparison == 0 { return .some(bytes.little(UInt64.self, at: at + 2 + length)) }
-                if comparison > 0 { return .some(nil) }
-                at += 2 + length + 8
+        let block: LookupBlock
+        if let cached = cache.block(low - 1) {
+            block = cached
+        } else {
+            let offset = offsets[low - 1], length = Int(offsets[low] - offset), checksum = blocks[3 * (low - 1)]
+            guard let bytes = reader.read(at: start + offset, count: length), CRC32C.checksum(bytes) == checksum else {
+                throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is damaged")
             }
-            return at == bytes.count ? .some(nil) : nil
+            guard let read = LookupBlock(bytes) else {
+                throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is malformed")
+            }
+            block = read
+            cache.keep(low - 1, block)
         }
-        guard let found else { throw SnapshotError(reason: "snapshot lookup block at byte \(start + offset) is malformed") }
-        if cached == nil { cache.keep(low - 1, bytes) }
-        return found
+        return block.value(of: key, order)
     }
 
     /// `value(of:)` for a string's UTF-8, with a kind byte first when given.
@@ -280,22 +282,22 @@ struct LookupTableReader {
 final class LookupBlockCache {
     static let capacity = 32
     private var numbers: [Int] = []
-    private var blocks: [[UInt8]] = []
+    private var blocks: [LookupBlock] = []
     private var marked: [Bool] = []
     private var hand = 0
 
     /// Block `number`, if kept; marks it.
-    func block(_ number: Int) -> [UInt8]? {
+    func block(_ number: Int) -> LookupBlock? {
         guard let slot = numbers.firstIndex(of: number) else { return nil }
         marked[slot] = true
         return blocks[slot]
     }
 
     /// Keeps block `number`, read and checked, which `block` did not find.
-    func keep(_ number: Int, _ bytes: [UInt8]) {
+    func keep(_ number: Int, _ block: LookupBlock) {
         guard numbers.count == Self.capacity else {
             numbers.append(number)
-            blocks.append(bytes)
+            blocks.append(block)
             marked.append(false)
             return
         }
@@ -303,8 +305,48 @@ final class LookupBlockCache {
             marked[hand] = false
             hand = (hand + 1) % Self.capacity
         }
-        (numbers[hand], blocks[hand]) = (number, bytes)
+        (numbers[hand], blocks[hand]) = (number, block)
         hand = (hand + 1) % Self.capacity
+    }
+}
+
+/// A block of a lookup table, read and checked, with where each of its entries starts, so that a key is found in it
+/// by binary search.
+struct LookupBlock {
+    let bytes: [UInt8]
+    private let starts: [Int]
+
+    /// The block of these bytes; nil unless they are whole entries, each a u16 key length, the key and a u64 value.
+    init?(_ bytes: [UInt8]) {
+        var starts: [Int] = []
+        starts.reserveCapacity(LookupTable.blockEntries)
+        var at = 0
+        while at < bytes.count {
+            guard at + 2 <= bytes.count else { return nil }
+            let length = Int(bytes.littleUInt16(at: at))
+            guard at + 2 + length + 8 <= bytes.count else { return nil }
+            starts.append(at)
+            at += 2 + length + 8
+        }
+        self.bytes = bytes
+        self.starts = starts
+    }
+
+    /// The value of `key`, nil when the block does not hold it; its keys are in `order`.
+    func value(of wanted: UnsafeRawBufferPointer, _ order: LookupTable.Order) -> UInt64? {
+        bytes.withUnsafeBytes { bytes in
+            func key(at entry: Int) -> UnsafeRawBufferPointer {
+                let at = starts[entry]
+                return UnsafeRawBufferPointer(rebasing: bytes[(at + 2)..<(at + 2 + Int(bytes.little(UInt16.self, at: at)))])
+            }
+            var low = 0, high = starts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if order.compare(key(at: middle), wanted) < 0 { low = middle + 1 } else { high = middle }
+            }
+            guard low < starts.count, order.compare(key(at: low), wanted) == 0 else { return nil }
+            return bytes.little(UInt64.self, at: starts[low] + 2 + key(at: low).count)
+        }
     }
 }
 

@@ -89,9 +89,12 @@ import WarrantyProjections
     }
 
     /// The identifier order is Swift's string order after the kind byte, for ASCII text (compared byte by byte) and
-    /// any other text alike, including text canonically equivalent to ASCII (K, the Kelvin sign, is "K").
+    /// any other text alike, including text canonically equivalent to ASCII (K, the Kelvin sign, is "K"), with the
+    /// text that is not ASCII in the first eight bytes or after them (ASCII is told eight bytes at a time).
     @Test func theIdentifierOrderIsSwiftStringOrder() {
-        let texts = ["", "A", "K", "\u{212A}", "Ka", "\u{212A}a", ";", "\u{037E}", "a", "ab", "b", "\u{00E9}", "e\u{0301}", "z", "~", "\u{7F}", "中"]
+        let texts = ["", "A", "K", "\u{212A}", "Ka", "\u{212A}a", ";", "\u{037E}", "a", "ab", "b", "\u{00E9}", "e\u{0301}", "z", "~", "\u{7F}", "中",
+                     "abcdefg\u{00E9}", "abcdefge\u{0301}", "abcdefgh\u{00E9}", "abcdefghe\u{0301}", "abcdefghijklmno", "abcdefghijklmnoK",
+                     "abcdefghijklmno\u{212A}", "abcdefghijklmn\u{212A}"]
         for a in texts {
             for b in texts {
                 let keyA = [UInt8(2)] + Array(a.utf8), keyB = [UInt8(2)] + Array(b.utf8)
