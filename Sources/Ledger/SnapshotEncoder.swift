@@ -229,7 +229,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try append(UInt32(unitCount))
         var serialOffset = 0, recordOffset = recordsStart, nextFold = 0
         do {
-            var entries = try BaseUnitIndex(base, oldToNew: oldToNew)
+            var entries = try BaseUnitIndex(base, oldToNew: oldToNew, readingSerials: false)
             for number in 0..<unitCount {
                 let serialLength: Int, recordLength: Int, checksum: UInt32, offset: Int64
                 if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
@@ -265,7 +265,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             throw MergeInvariantError(reason: "the unit index does not add up to the units written")
         }
         nextFold = 0
-        var serials = try BaseUnitIndex(base, oldToNew: oldToNew)
+        var serials = try BaseUnitIndex(base, oldToNew: oldToNew, readingSerials: true)
         for number in 0..<unitCount {
             if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
                 let at = 24 * nextFold
@@ -501,8 +501,9 @@ final class OldUnits {
     private let entries: SectionStream
     private let serials: SectionStream
     private let records: Records
-    /// The units section read in order (`Records.inOrder`), and the last record read on its own (`.scattered`).
+    /// The units section, read in order (`Records.inOrder`).
     private let units: SectionStream
+    /// The last record read on its own (`Records.scattered`).
     private var record = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     init(_ base: MergeBase, records: Records) throws {
@@ -609,19 +610,21 @@ final class OldUnits {
 struct BaseUnitIndex {
     private let oldToNew: [UInt32]
     private let entries: SectionStream
-    private let serials: SectionStream
+    /// The blob of serials, when they are read; either way, their lengths are added up to check the entries' offsets.
+    private let serials: SectionStream?
+    private var serialsPassed: Int64 = 0
     private var number = 0
 
-    init(_ base: MergeBase, oldToNew: [UInt32]) throws {
+    init(_ base: MergeBase, oldToNew: [UInt32], readingSerials: Bool) throws {
         let parts = try OldUnits.indexParts(base)
         guard parts.count == oldToNew.count else { throw SnapshotError.merge("its unit index") }
         self.oldToNew = oldToNew
         entries = SectionStream(base.reader, parts.entries, pieceSize: SnapshotFile.pieceSize)
-        serials = SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize)
+        serials = readingSerials ? SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize) : nil
     }
 
     /// The next entry carried over, which must become entry `newNumber` of the merged index: its serial's and record's
-    /// lengths, the record's offset and checksum, and the serial (valid until the next call).
+    /// lengths, the record's offset and checksum, and the serial (valid until the next call; empty unless read).
     mutating func next(carriedTo newNumber: Int) throws
         -> (entry: (serialLength: Int, recordLength: Int, recordOffset: Int64, checksum: UInt32), serial: UnsafeRawBufferPointer) {
         while number < oldToNew.count {
@@ -629,8 +632,9 @@ struct BaseUnitIndex {
             func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
             let recordOffset = Int64(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
             let entry = (serialLength: Int(u32(4)), recordLength: Int(u32(16)), recordOffset: recordOffset, checksum: u32(20))
-            guard Int64(u32(0)) == serials.consumed else { throw SnapshotError.merge("its unit index") }
-            let serial = try serials.next(entry.serialLength)
+            guard Int64(u32(0)) == serialsPassed else { throw SnapshotError.merge("its unit index") }
+            let serial = try serials?.next(entry.serialLength) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            serialsPassed += Int64(entry.serialLength)
             number += 1
             guard oldToNew[number - 1] != .max else { continue }
             guard oldToNew[number - 1] == UInt32(newNumber) else {

@@ -25,6 +25,10 @@ import WarrantyProjections
 /// Swift strings compare (canonically equivalent spellings are equal), so that `append` finds an identifier
 /// exactly as the state's tables do.
 ///
+/// A long fold's scratch snapshot (`StateSpill`) has the same layout, but for its units section: of no bytes in
+/// the file, the header gives it as its heap's (`RecordHeap`), at offset 2^48, with the heap's length and
+/// checksum, and the unit index's record offsets count in the heap, in no particular order.
+///
 /// A snapshot is a cache: one whose checksums, versions, position or head hash do not match the log is
 /// ignored (and replaced by the next `rebuild` or large append), never trusted.
 struct SnapshotFile {

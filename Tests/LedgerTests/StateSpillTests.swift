@@ -28,8 +28,14 @@ import WarrantyDomain
         func add() { value += 1 }
     }
 
-    /// A ledger of `lines` in `scratch/ledger`, with the bytes of the snapshot its whole fold stores, which is then removed.
-    static func ledgerWithoutSnapshot(scratch: String) throws -> (Ledger, path: String, whole: [UInt8]) {
+    /// Calls `body` with a ledger of `lines` in a scratch folder, the path of its snapshot and the bytes its whole fold
+    /// stores there, which are then removed; the folder goes afterwards.
+    static func withLedgerWithoutSnapshot(_ body: (Ledger, _ path: String, _ whole: [UInt8]) throws -> Void) throws {
+        let scratch = temporaryFolder()
+        defer {
+            removeFolder(scratch + "/ledger")
+            removeFolder(scratch)
+        }
         let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: TimeZoneOffset("+08:00")!)
         try Ledger.$spillUnits.withValue(.max) {
             try append(lines, to: ledger, scratch: scratch)
@@ -38,33 +44,80 @@ import WarrantyDomain
         let path = ledger.folder + "/" + SnapshotFile.fileName
         let whole = try #require(readFile(path))
         unlink(path)
-        return (ledger, path, whole)
+        try body(ledger, path, whole)
+    }
+
+    /// The names of the heaps (`RecordHeap`) in a ledger folder.
+    static func heaps(_ folder: String) throws -> [String] {
+        try DurableFiles.names(in: folder).filter { $0.hasPrefix(RecordHeap.name) }.sorted()
     }
 
     @Test(arguments: [5, 12, 150])
     func aRebuildThatSpillsStoresTheWholeFoldsSnapshot(limit: Int) throws {
-        let scratch = temporaryFolder()
-        defer {
-            removeFolder(scratch + "/ledger")
-            removeFolder(scratch)
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            let (written, spills) = try Self.spilling(limit) { try ledger.rebuild() }
+            #expect(spills >= Self.lines.count / 10 / limit, "spills: \(spills)")
+            // At the lower limits, the idempotency keys kept aside are merged into one run at least once, and at the
+            // lowest, twice: into the second file and back into the first.
+            #expect(limit > 12 || spills > KeyRuns.maximumRuns, "spills: \(spills)")
+            #expect(limit > 5 || spills >= 2 * KeyRuns.maximumRuns, "spills: \(spills)")
+            #expect(written.stored == .none && written.written)
+            let spilled = try #require(readFile(path))
+            #expect(spilled.count == whole.count)
+            #expect(spilled == whole, "the spilled rebuild's snapshot differs from the whole fold's")
+            // A rebuild that spills compares the stored snapshot with the fold at its seq as the whole fold does.
+            let (again, _) = try Self.spilling(limit) { try ledger.rebuild() }
+            #expect(again.stored == .equal(seq: Int64(Self.lines.count)) && !again.written)
+            #expect(try #require(readFile(path)) == whole)
+            // No scratch file is left behind.
+            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
         }
-        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
-        let (written, spills) = try Self.spilling(limit) { try ledger.rebuild() }
-        #expect(spills >= Self.lines.count / 10 / limit, "spills: \(spills)")
-        // At the lower limits, the idempotency keys kept aside are merged into one run at least once, and at the
-        // lowest, twice: into the second file and back into the first.
-        #expect(limit > 12 || spills > KeyRuns.maximumRuns, "spills: \(spills)")
-        #expect(limit > 5 || spills >= 2 * KeyRuns.maximumRuns, "spills: \(spills)")
-        #expect(written.stored == .none && written.written)
-        let spilled = try #require(readFile(path))
-        #expect(spilled.count == whole.count)
-        #expect(spilled == whole, "the spilled rebuild's snapshot differs from the whole fold's")
-        // A rebuild that spills compares the stored snapshot with the fold at its seq as the whole fold does.
-        let (again, _) = try Self.spilling(limit) { try ledger.rebuild() }
-        #expect(again.stored == .equal(seq: Int64(Self.lines.count)) && !again.written)
-        #expect(try #require(readFile(path)) == whole)
-        // No scratch file is left behind.
-        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
+    }
+
+    /// A spill appends the fold's unit records to the heap and points at the others; once the heap holds more than
+    /// `RecordHeap.slack` times the records the index points at, a spill copies those to a new heap, under the other
+    /// name, and the old one goes. The snapshot is still the whole fold's.
+    @Test func aHeapHoldingTooManyOldRecordsIsReplacedByANewOne() throws {
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            final class Seen: @unchecked Sendable { var heaps: [[String]] = [] }
+            let seen = Seen(), folder = ledger.folder
+            try Ledger.$spillUnits.withValue(5) {
+                try Ledger.$spilled.withValue({ failure in
+                    #expect(failure == nil)
+                    seen.heaps.append((try? Self.heaps(folder)) ?? [])
+                }) { _ = try ledger.rebuild() }
+            }
+            // One heap at a time, the two names taken in turn: a new heap at least twice, but only now and then, as the old
+            // records pile up (5 times in 679 spills; a spill that copied every record would start one every 5 spills).
+            #expect(seen.heaps.count > 100 && seen.heaps.allSatisfy { $0.count == 1 })
+            let names = seen.heaps.map { $0.first ?? "" }
+            let changes = zip(names, names.dropFirst()).filter { $0 != $1 }.count
+            #expect(changes >= 2 && 20 * changes < names.count, "\(changes) new heaps in \(names.count) spills")
+            #expect(try #require(readFile(path)) == whole)
+            #expect(try Self.heaps(ledger.folder) == [])
+        }
+    }
+
+    /// A heap damaged while a rebuild reads it is not trusted: the records read from it are refused, the rebuild fails with
+    /// an I/O error that says what could not be read, and no snapshot is stored.
+    @Test func aDamagedHeapFailsTheRebuildAndStoresNothing() throws {
+        try Self.withLedgerWithoutSnapshot { ledger, path, _ in
+            let spills = Counter(), folder = ledger.folder
+            let error = try #require(throws: LedgerError.self) {
+                try Ledger.$spillUnits.withValue(12) {
+                    try Ledger.$spilled.withValue({ _ in
+                        spills.add()
+                        guard spills.value == 3, let heap = try? Self.heaps(folder).first, let bytes = readFile(folder + "/" + heap) else {
+                            return
+                        }
+                        writeFile(folder + "/" + heap, [UInt8](repeating: 0xFF, count: bytes.count))
+                    }) { _ = try ledger.rebuild() }
+                }
+            }
+            #expect(spills.value >= 3)
+            #expect(error.code == .io && error.message.contains("a unit record cannot be read"), "\(error)")
+            #expect(readFile(path) == nil)
+        }
     }
 
     @Test(arguments: [3, 40])
@@ -99,28 +152,24 @@ import WarrantyDomain
     }
 
     @Test func aSpillThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory() throws {
-        let scratch = temporaryFolder()
-        defer {
-            removeFolder(scratch + "/ledger")
-            removeFolder(scratch)
-        }
-        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
-        // A disk with no room for the scratch file.
-        var full = FileSystem.posix
-        full.open = { path, flags, mode in
-            guard path.contains("state.spill") else { return FileSystem.posix.open(path, flags, mode) }
-            errno = ENOSPC
-            return -1
-        }
-        let failures = Counter()
-        let report = try FileSystem.$current.withValue(full) {
-            try Ledger.$spillUnits.withValue(9) {
-                try Ledger.$spilled.withValue({ failure in if failure != nil { failures.add() } }) { try ledger.rebuild() }
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            // A disk with no room for the scratch file.
+            var full = FileSystem.posix
+            full.open = { path, flags, mode in
+                guard path.contains("state.spill") else { return FileSystem.posix.open(path, flags, mode) }
+                errno = ENOSPC
+                return -1
             }
+            let failures = Counter()
+            let report = try FileSystem.$current.withValue(full) {
+                try Ledger.$spillUnits.withValue(9) {
+                    try Ledger.$spilled.withValue({ failure in if failure != nil { failures.add() } }) { try ledger.rebuild() }
+                }
+            }
+            #expect(failures.value == 1, "given up once, then not tried again")
+            let written = try #require(readFile(path))
+            #expect(report.written && written == whole)
         }
-        #expect(failures.value == 1, "given up once, then not tried again")
-        let written = try #require(readFile(path))
-        #expect(report.written && written == whole)
     }
 
     /// A rebuild whose keys cannot all be kept aside gives up spilling when the write fails, keeping the runs written
@@ -130,88 +179,80 @@ import WarrantyDomain
     /// the run added after that merge; and the spills kept before the one that failed.
     @Test(arguments: [(1, 0), (3, 2), (KeyRuns.maximumRuns + 1, KeyRuns.maximumRuns), (KeyRuns.maximumRuns + 2, KeyRuns.maximumRuns)])
     func keysThatCannotBeKeptAsideAreGivenUpWithTheSpills(failingWrite: Int, spillsKept: Int) throws {
-        let scratch = temporaryFolder()
-        defer {
-            removeFolder(scratch + "/ledger")
-            removeFolder(scratch)
-        }
-        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
-        // Each run is one write of the keys' file (smaller than its buffer); the `failingWrite`-th fails.
-        final class Keys: @unchecked Sendable {
-            var descriptor: Int32 = -1
-            var writes = 0
-        }
-        let keys = Keys()
-        var failing = FileSystem.posix
-        failing.open = { path, flags, mode in
-            let descriptor = FileSystem.posix.open(path, flags, mode)
-            if path.contains(KeyRuns.name) { keys.descriptor = descriptor }
-            return descriptor
-        }
-        failing.pwrite = { descriptor, bytes, offset in
-            if descriptor == keys.descriptor {
-                keys.writes += 1
-                if keys.writes == failingWrite {
-                    errno = EIO
-                    return -1
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            // Each run is one write of the keys' file (smaller than its buffer); the `failingWrite`-th fails.
+            final class Keys: @unchecked Sendable {
+                var descriptor: Int32 = -1
+                var writes = 0
+            }
+            let keys = Keys()
+            var failing = FileSystem.posix
+            failing.open = { path, flags, mode in
+                let descriptor = FileSystem.posix.open(path, flags, mode)
+                if path.contains(KeyRuns.name) { keys.descriptor = descriptor }
+                return descriptor
+            }
+            failing.pwrite = { descriptor, bytes, offset in
+                if descriptor == keys.descriptor {
+                    keys.writes += 1
+                    if keys.writes == failingWrite {
+                        errno = EIO
+                        return -1
+                    }
+                }
+                return FileSystem.posix.pwrite(descriptor, bytes, offset)
+            }
+            let failures = Counter(), spills = Counter()
+            let report = try FileSystem.$current.withValue(failing) {
+                try Ledger.$spillUnits.withValue(12) {
+                    try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
                 }
             }
-            return FileSystem.posix.pwrite(descriptor, bytes, offset)
+            #expect(failures.value == 1, "given up once, then not tried again")
+            #expect(spills.value == spillsKept, "the spills before the failed run were kept")
+            let written = try #require(readFile(path))
+            #expect(report.written && written == whole)
+            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
         }
-        let failures = Counter(), spills = Counter()
-        let report = try FileSystem.$current.withValue(failing) {
-            try Ledger.$spillUnits.withValue(12) {
-                try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
-            }
-        }
-        #expect(failures.value == 1, "given up once, then not tried again")
-        #expect(spills.value == spillsKept, "the spills before the failed run were kept")
-        let written = try #require(readFile(path))
-        #expect(report.written && written == whole)
-        #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
     }
 
     /// A merge carries the base's notices over from the scope's split of the notices section when the scope has
     /// read it, and from the file otherwise; either way it writes the base's very bytes for a fold that changed
     /// nothing, and the unit index it writes (from the fold's entries and the base's, read again) is the base's.
     @Test func aMergeCarriesNoticesOverFromTheScopesSplitOrFromTheFile() throws {
-        let scratch = temporaryFolder()
-        defer {
-            removeFolder(scratch + "/ledger")
-            removeFolder(scratch)
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            writeFile(path, whole)
+            let (file, reader) = try #require(SnapshotFile.open(folder: ledger.folder))
+            let notice = try #require(Self.lines.first { $0.contains(#""type":"cost.written-off""#) })
+            let dealer = try #require(notice.firstMatch(of: /"dealer":"([^"]+)"/)?.1).description
+
+            // No notice read: the merge reads the section.
+            let untouched = try #require(SnapshotScope(file: file, reader: reader))
+            #expect(untouched.mergeBase.noticesByDealer == nil)
+            #expect(try file.holds(try #require(untouched.emptyFold()), over: untouched.mergeBase, reader) == true)
+
+            // A dealer's units and notices loaded: the merge takes the notices from the scope's parts, or from the file.
+            let scope = try #require(SnapshotScope(file: file, reader: reader))
+            var fold = try #require(scope.emptyFold())
+            try scope.dealer(dealer, &fold.state)
+            #expect(fold.state.unitCount > 0)
+            let base = scope.mergeBase
+            let parts = try #require(base.noticesByDealer)
+            #expect(parts.count > 1 && parts[dealer] != nil)
+            #expect(try file.holds(fold, over: base, reader) == true)
+            let fromFile = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
+                                     loadedFacts: base.loadedFacts, noticesByDealer: nil)
+            #expect(try file.holds(fold, over: fromFile, reader) == true)
+            // The parts are what the merge writes from: without another dealer's, its notices are missing from the bytes.
+            var partial = parts
+            partial[try #require(parts.keys.first { $0 != dealer })] = nil
+            let doctored = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
+                                     loadedFacts: base.loadedFacts, noticesByDealer: partial)
+            #expect(try file.holds(fold, over: doctored, reader) == false)
+            // The same fold over a base that says it loaded nothing would hold the dealer's units twice: refused.
+            let unloaded = MergeBase(file: file, reader: reader, loaded: [], noticesLoaded: [], loadedFacts: (0, 0, 0), noticesByDealer: nil)
+            #expect(throws: MergeInvariantError.self) { try file.holds(fold, over: unloaded, reader) }
         }
-        let (ledger, path, whole) = try Self.ledgerWithoutSnapshot(scratch: scratch)
-        writeFile(path, whole)
-        let (file, reader) = try #require(SnapshotFile.open(folder: ledger.folder))
-        let notice = try #require(Self.lines.first { $0.contains(#""type":"cost.written-off""#) })
-        let dealer = try #require(notice.firstMatch(of: /"dealer":"([^"]+)"/)?.1).description
-
-        // No notice read: the merge reads the section.
-        let untouched = try #require(SnapshotScope(file: file, reader: reader))
-        #expect(untouched.mergeBase.noticesByDealer == nil)
-        #expect(try file.holds(try #require(untouched.emptyFold()), over: untouched.mergeBase, reader) == true)
-
-        // A dealer's units and notices loaded: the merge takes the notices from the scope's parts, or from the file.
-        let scope = try #require(SnapshotScope(file: file, reader: reader))
-        var fold = try #require(scope.emptyFold())
-        try scope.dealer(dealer, &fold.state)
-        #expect(fold.state.unitCount > 0)
-        let base = scope.mergeBase
-        let parts = try #require(base.noticesByDealer)
-        #expect(parts.count > 1 && parts[dealer] != nil)
-        #expect(try file.holds(fold, over: base, reader) == true)
-        let fromFile = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
-                                 loadedFacts: base.loadedFacts, noticesByDealer: nil)
-        #expect(try file.holds(fold, over: fromFile, reader) == true)
-        // The parts are what the merge writes from: without another dealer's, its notices are missing from the bytes.
-        var partial = parts
-        partial[try #require(parts.keys.first { $0 != dealer })] = nil
-        let doctored = MergeBase(file: file, reader: reader, loaded: base.loaded, noticesLoaded: base.noticesLoaded,
-                                 loadedFacts: base.loadedFacts, noticesByDealer: partial)
-        #expect(try file.holds(fold, over: doctored, reader) == false)
-        // The same fold over a base that says it loaded nothing would hold the dealer's units twice: refused.
-        let unloaded = MergeBase(file: file, reader: reader, loaded: [], noticesLoaded: [], loadedFacts: (0, 0, 0), noticesByDealer: nil)
-        #expect(throws: MergeInvariantError.self) { try file.holds(fold, over: unloaded, reader) }
     }
 
     /// The snapshots the two ledgers stored are the same bytes.
