@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Integrity
 import LedgerLog
 import WarrantyProjections
@@ -15,11 +18,11 @@ import WarrantyProjections
 ///
 /// Those are a unit's earlier versions, and they pile up: a spill whose heap holds more than `slack` times the
 /// records the last index pointed at copies the records it points at into a new heap instead, which replaces
-/// the old one. So the heap holds at most about `slack` times the units section of the ledger's snapshot.
+/// the old one. So a heap holds at most `slack` times the records the last index points at and one spill's more
+/// (`slack` + 1 times, with the new heap, while they are copied).
 ///
-/// The files are `state.spill-heap-0.new-PID` and `state.spill-heap-1.new-PID` (each new heap takes the other name,
-/// while the old one is still read) in the ledger folder, never synced, and removed when the fold is done, or by the
-/// next long fold (after a process killed while writing one).
+/// The file is created as `state.spill-heap.new-PID` in the ledger folder and loses its name at once: it is read
+/// through a descriptor opened before, never synced, and goes when the fold is done or its process dies.
 final class RecordHeap {
     /// Where a scratch snapshot's header places its units section: 2^48, beyond any file this writes.
     static let offset: Int64 = 1 << 48
@@ -27,20 +30,21 @@ final class RecordHeap {
     /// How many times the bytes of the records an index points at the heap may hold before a spill starts a new one.
     static let slack: Int64 = 4
 
-    /// How many heaps the fold had before this one.
-    let generation: Int
     private let file: ReplacementFile
+    /// The heap opened for reading, before its name was removed.
+    private let readable: Int32
     private var checksum = CRC32C()
 
-    /// The heaps' paths, as `ReplacementFile` names them before the process's id.
-    static func paths(folder: String) -> [String] {
-        (0..<2).map { folder + "/" + name + "-\($0)" }
+    init(folder: String) throws {
+        file = try ReplacementFile(path: folder + "/" + Self.name)
+        readable = open(try file.written(), O_RDONLY | O_CLOEXEC)
+        guard readable >= 0, file.removeName() else {
+            throw SnapshotError(reason: "\(folder)/\(Self.name): the unit records written out cannot be read back")
+        }
     }
 
-    /// A new heap, the fold's first (`after` nil) or the one after `after`.
-    init(folder: String, after previous: RecordHeap?) throws {
-        generation = previous.map { $0.generation + 1 } ?? 0
-        file = try ReplacementFile(path: Self.paths(folder: folder)[generation % 2])
+    deinit {
+        if readable >= 0 { close(readable) }
     }
 
     /// The bytes appended so far.
@@ -55,11 +59,11 @@ final class RecordHeap {
     /// The heap as a scratch snapshot's units section.
     var section: (offset: Int64, length: Int64, checksum: UInt32) { (Self.offset, size, checksum.value) }
 
-    /// A reader of the records appended so far (a reader knows the size it was opened at).
+    /// A reader of the records appended so far.
     func reader() throws -> SnapshotReader {
-        let path = try file.written()
-        guard let reader = SnapshotReader(path: path) else {
-            throw SnapshotError(reason: "\(path): the unit records written out cannot be read back")
+        try file.flush()
+        guard let reader = SnapshotReader(duplicating: readable, size: size) else {
+            throw SnapshotError(reason: "\(Self.name): the unit records written out cannot be read back")
         }
         return reader
     }

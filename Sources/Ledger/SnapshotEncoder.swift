@@ -39,10 +39,10 @@ struct MergeBase {
 /// index built from it at the end (a few bytes per unit).
 ///
 /// Over a `MergeBase`, the fold is a scoped one and the sections written are those of the whole ledger: the
-/// stored records, unit index entries, keys, versions and identifiers the fold did not replace are read from
-/// the base in order and merged with the fold's, so that the bytes are exactly those the whole fold would
-/// encode to. Of the unit index, only the fold's entries are then held, with the new number of each of the
-/// base's entries (4 bytes per unit).
+/// stored records, unit index entries, keys, versions and identifiers the fold did not replace are carried over
+/// from the base and merged with the fold's, so that the bytes are exactly those the whole fold would encode to
+/// (the records copied, or, into the heap they are in, pointed at: `OldUnits.Records`). Of the unit index, only
+/// the fold's entries are then held, with the new number of each of the base's entries (4 bytes per unit).
 struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     typealias Failure = any Error
     static var stagingSize: Int { 1 << 16 }
@@ -218,7 +218,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try endSection()
     }
 
-    /// The unit index of a merge, in the order the records were written: the base's entries carried over, read
+    /// The unit index of a merge, in serial order: the base's entries carried over, read
     /// again from the base, and the fold's, held since their records were written; every serial offset counted
     /// afresh, and every record offset but those of base records the index points at where they are (in the heap
     /// this merge appends to). The blob of serials follows, read the same way. So a merge holds index entries for
@@ -501,8 +501,8 @@ final class OldUnits {
     private let entries: SectionStream
     private let serials: SectionStream
     private let records: Records
-    /// The units section, read in order (`Records.inOrder`).
-    private let units: SectionStream
+    /// The units section, read in order (`Records.inOrder` only).
+    private let units: SectionStream?
     /// The last record read on its own (`Records.scattered`).
     private var record = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
@@ -514,8 +514,8 @@ final class OldUnits {
         loaded = base.loaded.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
         entries = SectionStream(base.reader, parts.entries, pieceSize: SnapshotFile.pieceSize)
         serials = SectionStream(base.reader, parts.serials, pieceSize: SnapshotFile.pieceSize)
-        units = SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue],
-                              pieceSize: records == .inOrder ? SnapshotFile.pieceSize : 0)
+        units = records == .inOrder
+            ? SectionStream(base.reader, base.file.sections[SnapshotFile.Section.units.rawValue], pieceSize: SnapshotFile.pieceSize) : nil
         try readHead()
     }
 
@@ -556,7 +556,7 @@ final class OldUnits {
         taken = true
         switch records {
         case .inOrder:
-            return (try units.next(entry.length), entry.checksum)
+            return (try units!.next(entry.length), entry.checksum)
         case .scattered:
             let section = base.file.sections[SnapshotFile.Section.units.rawValue]
             if record.count < entry.length {
@@ -574,7 +574,7 @@ final class OldUnits {
 
     /// Moves to the next record, past this one's bytes if it was not taken.
     func advance() throws {
-        if records == .inOrder && !taken { _ = try units.next(entry.length) }
+        if !taken, let units { _ = try units.next(entry.length) }
         number += 1
         try readHead()
     }
@@ -583,7 +583,7 @@ final class OldUnits {
     /// section has its checksum.
     func finish() throws {
         guard head == nil, nextLoaded == loaded.count, serials.remaining == 0,
-              records != .inOrder || (units.remaining == 0 && units.checksumHolds()) else {
+              units.map({ $0.remaining == 0 && $0.checksumHolds() }) ?? true else {
             throw SnapshotError.merge("its units")
         }
     }
@@ -598,7 +598,7 @@ final class OldUnits {
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         let recordOffset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         // Serials lie back to back in index order, each starting where the last one ended; so do records in order.
-        guard Int64(u32(0)) == serials.consumed, records != .inOrder || recordOffset == UInt64(units.consumed),
+        guard Int64(u32(0)) == serials.consumed, units.map({ recordOffset == UInt64($0.consumed) }) ?? true,
               let offset = Int64(exactly: recordOffset) else { throw SnapshotError.merge("its unit index") }
         entry = (offset, Int(u32(16)), u32(20))
         head = try serials.next(Int(u32(4)))

@@ -176,7 +176,12 @@ struct SnapshotFile {
             let base = 80 + index * 24
             file.sections.append((Int64(bitPattern: u64(base)), Int64(bitPattern: u64(base + 8)), u32(base + 16)))
         }
-        guard file.sections.allSatisfy({ $0.offset >= Int64(headerSize) && reader.holds($0.offset, $0.length) }) else {
+        // Only a scratch snapshot's units section lies in its heap, which starts at `RecordHeap.offset`.
+        guard file.sections.indices.allSatisfy({ index in
+            let section = file.sections[index]
+            return section.offset >= Int64(headerSize) && reader.holds(section.offset, section.length)
+                && (section.offset < RecordHeap.offset || (index == Section.units.rawValue && section.offset == RecordHeap.offset))
+        }) else {
             return .damaged
         }
         return .header(file, reader)
@@ -565,6 +570,15 @@ final class SnapshotReader {
         guard fstat(descriptor, &info) == 0 else { close(descriptor); return nil }
         size = Int64(info.st_size)
         self.heap = heap
+    }
+
+    /// A reader of the first `size` bytes of the file open as `descriptor`, through a duplicate of it; nil when it
+    /// cannot be duplicated.
+    init?(duplicating descriptor: Int32, size: Int64) {
+        self.descriptor = dup(descriptor)
+        guard self.descriptor >= 0 else { return nil }
+        self.size = size
+        heap = nil
     }
 
     /// Whether the `length` bytes at `offset` can be read.

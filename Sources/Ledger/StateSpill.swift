@@ -10,9 +10,9 @@ import WarrantyProjections
 /// A fold spills about once per `limit` units it loads: a unit written out comes back with the next event that
 /// needs it, so a fold of N units whose events come in k bursts spills about k × N / `limit` times. The unit
 /// records a spill writes go to a heap (`RecordHeap`), and only the fold's: the scratch snapshot points at the
-/// others where earlier spills wrote them. Its other sections (the unit index, the identifier index, the stream
-/// versions, the notices) are the whole ledger's, rewritten at each spill: about k × N² / (2 × `limit`) entries
-/// in all, the price of the bound.
+/// others where earlier spills wrote them. Its other sections (the notices, the unit index, the stream versions,
+/// the dealer index, the identifier index, and the idempotency keys but for a rebuild) are the whole ledger's,
+/// rewritten at each spill: about k × N² / (2 × `limit`) entries in all, the price of the bound.
 /// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
 /// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///
@@ -25,8 +25,7 @@ import WarrantyProjections
 ///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
 /// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
-/// nothing is left behind; one left by a process killed while writing it is removed by the next long fold, as
-/// is a heap.
+/// nothing is left behind; one left by a process killed while writing it is removed by the next long fold.
 final class StateSpill {
     private let folder: String
     private(set) var limit: Int
@@ -50,7 +49,6 @@ final class StateSpill {
         self.keysAside = keysAside
         if limit < .max {
             ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name)
-            for path in RecordHeap.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
             for path in KeyRuns.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
         }
     }
@@ -67,8 +65,8 @@ final class StateSpill {
             if keysAside { written.ids = KeyTable() }
             // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
             // then the records the next index points at are copied to a new heap, and the old one goes with the scope.
-            let records = try heap.flatMap { $0.records.size <= RecordHeap.slack * $0.indexed ? $0.records : nil }
-                ?? RecordHeap(folder: folder, after: heap?.records)
+            let records: RecordHeap
+            if let (current, indexed) = heap, current.size <= RecordHeap.slack * indexed { records = current } else { records = try RecordHeap(folder: folder) }
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
             let file = try ReplacementFile(path: folder + "/" + Self.name)
             let indexed = try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file, heap: records)

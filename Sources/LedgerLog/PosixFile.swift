@@ -219,6 +219,7 @@ public final class ReplacementFile {
     /// The bytes appended so far, written or still buffered.
     public private(set) var size: Int64 = 0
     private var failure: LogError?
+    /// Whether the new file has been renamed over `path`, or has lost its name (`removeName`): not unlinked when dropped.
     private var committed = false
 
     /// Starts the new file; `path` is untouched until `commit()`.
@@ -295,6 +296,16 @@ public final class ReplacementFile {
     public func written() throws(LogError) -> String {
         try flush()
         return temporary
+    }
+
+    /// Removes the new file's name, for a scratch file read through a descriptor opened before (`written()` gives the
+    /// name): the file lives on while it is open, takes no name another file could need, and nothing is left behind
+    /// when the process dies. It is then never committed. False when the name stays (it is then removed when this is
+    /// dropped).
+    public func removeName() -> Bool {
+        guard !committed, file.fileSystem.unlink(temporary) == 0 else { return false }
+        committed = true
+        return true
     }
 
     /// Writes the buffered bytes, syncs the new file, renames it over `path` and syncs the folder.

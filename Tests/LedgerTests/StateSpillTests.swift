@@ -23,6 +23,11 @@ import WarrantyDomain
         return (result, count.value)
     }
 
+    final class Heaps: @unchecked Sendable {
+        var descriptors: [Int32] = []
+        var writes: [Int32: Int] = [:]
+    }
+
     final class Counter: @unchecked Sendable {
         private(set) var value = 0
         func add() { value += 1 }
@@ -49,7 +54,7 @@ import WarrantyDomain
 
     /// The names of the heaps (`RecordHeap`) in a ledger folder.
     static func heaps(_ folder: String) throws -> [String] {
-        try DurableFiles.names(in: folder).filter { $0.hasPrefix(RecordHeap.name) }.sorted()
+        try DurableFiles.names(in: folder).filter { $0.hasPrefix(RecordHeap.name) }
     }
 
     @Test(arguments: [5, 12, 150])
@@ -74,27 +79,68 @@ import WarrantyDomain
         }
     }
 
+    /// The heaps (`RecordHeap`) a fold opens while `body` runs: their descriptors, in order.
+    static func watchingHeaps<T>(failing: (heap: Int, write: Int)? = nil, _ body: () throws -> T) rethrows -> (T, heaps: [Int32]) {
+        let heaps = Heaps()
+        var watched = FileSystem.posix
+        watched.open = { path, flags, mode in
+            let descriptor = FileSystem.posix.open(path, flags, mode)
+            if path.contains(RecordHeap.name) { heaps.descriptors.append(descriptor) }
+            return descriptor
+        }
+        watched.pwrite = { descriptor, bytes, offset in
+            if let failing, heaps.descriptors.count >= failing.heap, descriptor == heaps.descriptors[failing.heap - 1] {
+                heaps.writes[descriptor, default: 0] += 1
+                if heaps.writes[descriptor] == failing.write {
+                    errno = EIO
+                    return -1
+                }
+            }
+            return FileSystem.posix.pwrite(descriptor, bytes, offset)
+        }
+        let result = try FileSystem.$current.withValue(watched) { try body() }
+        return (result, heaps.descriptors)
+    }
+
     /// A spill appends the fold's unit records to the heap and points at the others; once the heap holds more than
-    /// `RecordHeap.slack` times the records the index points at, a spill copies those to a new heap, under the other
-    /// name, and the old one goes. The snapshot is still the whole fold's.
+    /// `RecordHeap.slack` times the records the index points at, a spill copies those to a new heap, and the old one goes.
+    /// The snapshot is still the whole fold's, and no heap is left in the folder, even while the fold runs.
     @Test func aHeapHoldingTooManyOldRecordsIsReplacedByANewOne() throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
-            final class Seen: @unchecked Sendable { var heaps: [[String]] = [] }
-            let seen = Seen(), folder = ledger.folder
-            try Ledger.$spillUnits.withValue(5) {
-                try Ledger.$spilled.withValue({ failure in
-                    #expect(failure == nil)
-                    seen.heaps.append((try? Self.heaps(folder)) ?? [])
-                }) { _ = try ledger.rebuild() }
+            let folder = ledger.folder, spills = Counter()
+            let (_, heaps) = try Self.watchingHeaps {
+                try Ledger.$spillUnits.withValue(5) {
+                    try Ledger.$spilled.withValue({ failure in
+                        #expect(failure == nil && (try? Self.heaps(folder)) == [])
+                        spills.add()
+                    }) { _ = try ledger.rebuild() }
+                }
             }
-            // One heap at a time, the two names taken in turn: a new heap at least twice, but only now and then, as the old
-            // records pile up (5 times in 679 spills; a spill that copied every record would start one every 5 spills).
-            #expect(seen.heaps.count > 100 && seen.heaps.allSatisfy { $0.count == 1 })
-            let names = seen.heaps.map { $0.first ?? "" }
-            let changes = zip(names, names.dropFirst()).filter { $0 != $1 }.count
-            #expect(changes >= 2 && 20 * changes < names.count, "\(changes) new heaps in \(names.count) spills")
+            // A new heap at least twice, but only now and then, as the old records pile up (5 times in 679 spills; a spill
+            // that copied every record would start one every 5 spills).
+            #expect(spills.value > 100 && heaps.count >= 3 && 20 * heaps.count < spills.value, "\(heaps.count) heaps in \(spills.value) spills")
             #expect(try #require(readFile(path)) == whole)
-            #expect(try Self.heaps(ledger.folder) == [])
+        }
+    }
+
+    /// A heap whose write fails gives up the spill that writes it, whether it is the fold's first heap, the heap a later
+    /// spill appends to, or a new heap the records are copied to; the fold goes on in memory and stores the whole fold's
+    /// snapshot. The writes that fail: the first heap's first (the first spill's records) and third (the third spill's),
+    /// and the second heap's first.
+    @Test(arguments: [(1, 1), (1, 3), (2, 1)])
+    func aHeapThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory(heap: Int, write: Int) throws {
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            let failures = Counter(), spills = Counter()
+            let (report, heaps) = try Self.watchingHeaps(failing: (heap, write)) {
+                try Ledger.$spillUnits.withValue(5) {
+                    try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
+                }
+            }
+            #expect(failures.value == 1 && heaps.count == heap, "given up once, then not tried again")
+            #expect(heap > 1 || spills.value == write - 1, "the spills before the failed write were kept")
+            let written = try #require(readFile(path))
+            #expect(report.written && written == whole)
+            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
         }
     }
 
@@ -102,16 +148,25 @@ import WarrantyDomain
     /// an I/O error that says what could not be read, and no snapshot is stored.
     @Test func aDamagedHeapFailsTheRebuildAndStoresNothing() throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, _ in
-            let spills = Counter(), folder = ledger.folder
+            final class Heap: @unchecked Sendable { var descriptor: Int32 = -1 }
+            let heap = Heap(), spills = Counter()
+            var watched = FileSystem.posix
+            watched.open = { path, flags, mode in
+                let descriptor = FileSystem.posix.open(path, flags, mode)
+                if path.contains(RecordHeap.name) { heap.descriptor = descriptor }
+                return descriptor
+            }
             let error = try #require(throws: LedgerError.self) {
-                try Ledger.$spillUnits.withValue(12) {
-                    try Ledger.$spilled.withValue({ _ in
-                        spills.add()
-                        guard spills.value == 3, let heap = try? Self.heaps(folder).first, let bytes = readFile(folder + "/" + heap) else {
-                            return
-                        }
-                        writeFile(folder + "/" + heap, [UInt8](repeating: 0xFF, count: bytes.count))
-                    }) { _ = try ledger.rebuild() }
+                try FileSystem.$current.withValue(watched) {
+                    try Ledger.$spillUnits.withValue(12) {
+                        try Ledger.$spilled.withValue({ _ in
+                            spills.add()
+                            var info = stat()
+                            guard spills.value == 3, fstat(heap.descriptor, &info) == 0 else { return }
+                            let garbage = [UInt8](repeating: 0xFF, count: Int(info.st_size))
+                            _ = garbage.withUnsafeBytes { FileSystem.posix.pwrite(heap.descriptor, $0, 0) }
+                        }) { _ = try ledger.rebuild() }
+                    }
                 }
             }
             #expect(spills.value >= 3)
@@ -151,12 +206,14 @@ import WarrantyDomain
         }
     }
 
-    @Test func aSpillThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory() throws {
+    /// A scratch file, or a heap, that cannot be created gives up spilling at the first spill.
+    @Test(arguments: ["state.spill.new", RecordHeap.name])
+    func aSpillThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory(file: String) throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
-            // A disk with no room for the scratch file.
+            // A disk with no room for the file.
             var full = FileSystem.posix
             full.open = { path, flags, mode in
-                guard path.contains("state.spill") else { return FileSystem.posix.open(path, flags, mode) }
+                guard path.contains(file) else { return FileSystem.posix.open(path, flags, mode) }
                 errno = ENOSPC
                 return -1
             }
