@@ -19,7 +19,7 @@ import WarrantyProjections
 /// Those are a unit's earlier versions, and they pile up: a spill whose heap holds more than `slack` times the
 /// records the last index pointed at copies the records it points at into a new heap instead, which replaces
 /// the old one. So a heap holds at most `slack` times the records the last index points at and one spill's more
-/// (`slack` + 1 times, with the new heap, while they are copied).
+/// (with the new heap, about `slack` + 1 times while they are copied).
 ///
 /// The file is created as `state.spill-heap.new-PID` in the ledger folder and loses its name at once: it is read
 /// through a descriptor opened before, never synced, and goes when the fold is done or its process dies.
@@ -38,9 +38,8 @@ final class RecordHeap {
     init(folder: String) throws {
         file = try ReplacementFile(path: folder + "/" + Self.name)
         readable = open(try file.written(), O_RDONLY | O_CLOEXEC)
-        guard readable >= 0, file.removeName() else {
-            throw SnapshotError(reason: "\(folder)/\(Self.name): the unit records written out cannot be read back")
-        }
+        guard readable >= 0 else { throw SnapshotError(reason: "\(folder)/\(Self.name): cannot be opened for reading") }
+        guard file.removeName() else { throw SnapshotError(reason: "\(folder)/\(Self.name): its name cannot be removed") }
     }
 
     deinit {

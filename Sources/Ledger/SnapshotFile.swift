@@ -572,10 +572,10 @@ final class SnapshotReader {
         self.heap = heap
     }
 
-    /// A reader of the first `size` bytes of the file open as `descriptor`, through a duplicate of it; nil when it
-    /// cannot be duplicated.
+    /// A reader of the first `size` bytes of the file open as `descriptor`, through a duplicate of it (closed on
+    /// exec, as every descriptor this opens); nil when it cannot be duplicated.
     init?(duplicating descriptor: Int32, size: Int64) {
-        self.descriptor = dup(descriptor)
+        self.descriptor = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
         guard self.descriptor >= 0 else { return nil }
         self.size = size
         heap = nil

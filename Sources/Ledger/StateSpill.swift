@@ -10,9 +10,10 @@ import WarrantyProjections
 /// A fold spills about once per `limit` units it loads: a unit written out comes back with the next event that
 /// needs it, so a fold of N units whose events come in k bursts spills about k × N / `limit` times. The unit
 /// records a spill writes go to a heap (`RecordHeap`), and only the fold's: the scratch snapshot points at the
-/// others where earlier spills wrote them. Its other sections (the notices, the unit index, the stream versions,
-/// the dealer index, the identifier index, and the idempotency keys but for a rebuild) are the whole ledger's,
-/// rewritten at each spill: about k × N² / (2 × `limit`) entries in all, the price of the bound.
+/// others where earlier spills wrote them. Its other sections (policies, dealers, notices, totals, the unit
+/// index, the stream versions, the dealer index, the identifier index, and but for a rebuild the idempotency
+/// keys) are the whole ledger's, rewritten at each spill: about k × N² / (2 × `limit`) entries in all, the price
+/// of the bound.
 /// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
 /// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///

@@ -219,8 +219,9 @@ public final class ReplacementFile {
     /// The bytes appended so far, written or still buffered.
     public private(set) var size: Int64 = 0
     private var failure: LogError?
-    /// Whether the new file has been renamed over `path`, or has lost its name (`removeName`): not unlinked when dropped.
     private var committed = false
+    /// Whether the new file still has its own name (`removeName`).
+    private var named = true
 
     /// Starts the new file; `path` is untouched until `commit()`.
     public init(path: String, bufferSize: Int = 1 << 20) throws(LogError) {
@@ -253,7 +254,7 @@ public final class ReplacementFile {
 
     deinit {
         buffer.deallocate()
-        if !committed { _ = file.fileSystem.unlink(temporary) }
+        if !committed && named { _ = file.fileSystem.unlink(temporary) }
     }
 
     /// Adds `bytes` at the end of the file; they reach it when the buffer fills, or at `flush`.
@@ -298,18 +299,20 @@ public final class ReplacementFile {
         return temporary
     }
 
-    /// Removes the new file's name, for a scratch file read through a descriptor opened before (`written()` gives the
-    /// name): the file lives on while it is open, takes no name another file could need, and nothing is left behind
-    /// when the process dies. It is then never committed. False when the name stays (it is then removed when this is
-    /// dropped).
+    /// Removes the new file's own name, for a scratch file read through a descriptor opened before (`written()`
+    /// gives the name): the file lives on while it is open, takes no name another file could need, and nothing is
+    /// left behind when the process dies. Such a file is never committed. False when the name could not be
+    /// removed; it is then removed when this is dropped.
     public func removeName() -> Bool {
-        guard !committed, file.fileSystem.unlink(temporary) == 0 else { return false }
-        committed = true
+        precondition(!committed, "a committed file has no name of its own")
+        guard file.fileSystem.unlink(temporary) == 0 else { return false }
+        named = false
         return true
     }
 
     /// Writes the buffered bytes, syncs the new file, renames it over `path` and syncs the folder.
     public func commit() throws(LogError) {
+        precondition(named, "a file without its own name is never committed")
         try flush()
         try file.sync()
         guard file.fileSystem.rename(temporary, path) == 0 else { throw .system("rename", temporary, errno) }

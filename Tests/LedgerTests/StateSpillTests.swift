@@ -52,6 +52,16 @@ import WarrantyDomain
         try body(ledger, path, whole)
     }
 
+    /// How many descriptors this process has open on heaps of a ledger folder, which have no name.
+    static func openHeaps(_ folder: String) -> Int {
+        let heap = folder + "/" + RecordHeap.name + ".new-"
+        return ((try? DurableFiles.names(in: "/proc/self/fd")) ?? []).filter { name in
+            var target = [CChar](repeating: 0, count: 4096)
+            let length = readlink("/proc/self/fd/" + name, &target, target.count - 1)
+            return length > 0 && String(cString: target).hasPrefix(heap)
+        }.count
+    }
+
     /// The names of the heaps (`RecordHeap`) in a ledger folder.
     static func heaps(_ folder: String) throws -> [String] {
         try DurableFiles.names(in: folder).filter { $0.hasPrefix(RecordHeap.name) }
@@ -111,7 +121,10 @@ import WarrantyDomain
             let (_, heaps) = try Self.watchingHeaps {
                 try Ledger.$spillUnits.withValue(5) {
                     try Ledger.$spilled.withValue({ failure in
+                        // No heap has a name; the last one is open for writing and reading, and in the scope's reader.
                         #expect(failure == nil && (try? Self.heaps(folder)) == [])
+                        let open = Self.openHeaps(folder)
+                        #expect(open <= 3, "\(open) descriptors of heaps")
                         spills.add()
                     }) { _ = try ledger.rebuild() }
                 }
@@ -226,6 +239,7 @@ import WarrantyDomain
             #expect(failures.value == 1, "given up once, then not tried again")
             let written = try #require(readFile(path))
             #expect(report.written && written == whole)
+            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
         }
     }
 
