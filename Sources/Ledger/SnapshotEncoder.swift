@@ -235,18 +235,18 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                 if nextFold < foldNumbers.count, foldNumbers[nextFold] == UInt32(number) {
                     let at = 24 * nextFold
                     nextFold += 1
-                    guard indexEntries.littleUInt64(at: at + 8) == UInt64(recordOffset) else {
+                    let entry = indexEntries.withUnsafeBytes { UnitIndexFields(UnsafeRawBufferPointer(rebasing: $0[at..<(at + 24)])) }
+                    guard entry.recordOffset == UInt64(recordOffset) else {
                         throw MergeInvariantError(reason: "the fold's unit records were not written in index order")
                     }
-                    (serialLength, recordLength) = (Int(indexEntries.littleUInt32(at: at + 4)), Int(indexEntries.littleUInt32(at: at + 16)))
-                    checksum = indexEntries.littleUInt32(at: at + 20)
+                    (serialLength, recordLength, checksum) = (entry.serialLength, entry.recordLength, entry.checksum)
                     offset = recordOffset
                     recordOffset += Int64(recordLength)
                 } else {
                     let carried = try entries.next(carriedTo: number).entry
                     (serialLength, recordLength, checksum) = (carried.serialLength, carried.recordLength, carried.checksum)
                     if pointsAtBase {
-                        offset = carried.recordOffset
+                        offset = Int64(bitPattern: carried.recordOffset)
                     } else {
                         offset = recordOffset
                         recordOffset += Int64(recordLength)
@@ -594,14 +594,12 @@ final class OldUnits {
             head = nil
             return
         }
-        let bytes = try entries.next(24)
-        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-        let recordOffset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let fields = UnitIndexFields(try entries.next(24))
         // Serials lie back to back in index order, each starting where the last one ended; so do records in order.
-        guard Int64(u32(0)) == serials.consumed, units.map({ recordOffset == UInt64($0.consumed) }) ?? true,
-              let offset = Int64(exactly: recordOffset) else { throw SnapshotError.merge("its unit index") }
-        entry = (offset, Int(u32(16)), u32(20))
-        head = try serials.next(Int(u32(4)))
+        guard fields.serialOffset == serials.consumed, units.map({ fields.recordOffset == UInt64($0.consumed) }) ?? true,
+              let offset = Int64(exactly: fields.recordOffset) else { throw SnapshotError.merge("its unit index") }
+        entry = (offset, fields.recordLength, fields.checksum)
+        head = try serials.next(fields.serialLength)
     }
 }
 
@@ -625,14 +623,10 @@ struct BaseUnitIndex {
 
     /// The next entry carried over, which must become entry `newNumber` of the merged index: its serial's and record's
     /// lengths, the record's offset and checksum, and the serial (valid until the next call; empty unless read).
-    mutating func next(carriedTo newNumber: Int) throws
-        -> (entry: (serialLength: Int, recordLength: Int, recordOffset: Int64, checksum: UInt32), serial: UnsafeRawBufferPointer) {
+    mutating func next(carriedTo newNumber: Int) throws -> (entry: UnitIndexFields, serial: UnsafeRawBufferPointer) {
         while number < oldToNew.count {
-            let bytes = try entries.next(24)
-            func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-            let recordOffset = Int64(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-            let entry = (serialLength: Int(u32(4)), recordLength: Int(u32(16)), recordOffset: recordOffset, checksum: u32(20))
-            guard Int64(u32(0)) == serialsPassed else { throw SnapshotError.merge("its unit index") }
+            let entry = UnitIndexFields(try entries.next(24))
+            guard entry.serialOffset == serialsPassed else { throw SnapshotError.merge("its unit index") }
             let serial = try serials?.next(entry.serialLength) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             serialsPassed += Int64(entry.serialLength)
             number += 1

@@ -332,12 +332,11 @@ struct SnapshotFile {
     func unitRecord(atEntry number: Int, of count: Int, _ reader: SnapshotReader) -> [UInt8]? {
         let index = sections[Section.unitIndex.rawValue]
         let units = sections[Section.units.rawValue]
-        guard number < count, let entry = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24),
-              let offset = Int64(exactly: entry.littleUInt64(at: 8)) else { return nil }
-        let length = Int(entry.littleUInt32(at: 16))
-        guard offset <= units.length - Int64(length),
-              let record = reader.read(at: units.offset + offset, count: length),
-              CRC32C.checksum(record) == entry.littleUInt32(at: 20) else { return nil }
+        guard number < count, let bytes = reader.read(at: index.offset + 4 + Int64(number) * 24, count: 24) else { return nil }
+        let entry = bytes.withUnsafeBytes(UnitIndexFields.init)
+        guard let offset = Int64(exactly: entry.recordOffset), offset <= units.length - Int64(entry.recordLength),
+              let record = reader.read(at: units.offset + offset, count: entry.recordLength),
+              CRC32C.checksum(record) == entry.checksum else { return nil }
         return record
     }
 
@@ -553,6 +552,24 @@ final class SectionStream: SnapshotUnitSource {
             do { try fill() } catch { return false }
         }
         return checksum.value == expected
+    }
+}
+
+/// The fields of one 24-byte entry of a unit index, as `SnapshotFile` lays it out.
+struct UnitIndexFields {
+    let serialOffset: Int64
+    let serialLength: Int
+    let recordOffset: UInt64
+    let recordLength: Int
+    let checksum: UInt32
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        serialOffset = Int64(u32(0))
+        serialLength = Int(u32(4))
+        recordOffset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        recordLength = Int(u32(16))
+        checksum = u32(20)
     }
 }
 

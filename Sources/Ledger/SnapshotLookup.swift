@@ -313,7 +313,7 @@ final class LookupBlockCache {
 /// A block of a lookup table, read and checked, with where each of its entries starts, so that a key is found in it
 /// by binary search.
 struct LookupBlock {
-    let bytes: [UInt8]
+    private let bytes: [UInt8]
     private let starts: [Int]
 
     /// The block of these bytes; nil unless they are whole entries, each a u16 key length, the key and a u64 value.

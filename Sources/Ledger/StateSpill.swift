@@ -67,7 +67,11 @@ final class StateSpill {
             // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
             // then the records the next index points at are copied to a new heap, and the old one goes with the scope.
             let records: RecordHeap
-            if let (current, indexed) = heap, current.size <= RecordHeap.slack * indexed { records = current } else { records = try RecordHeap(folder: folder) }
+            if let (current, indexed) = heap, current.size <= RecordHeap.slack * indexed {
+                records = current
+            } else {
+                records = try RecordHeap(folder: folder)
+            }
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
             let file = try ReplacementFile(path: folder + "/" + Self.name)
             let indexed = try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file, heap: records)

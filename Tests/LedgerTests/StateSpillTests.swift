@@ -23,7 +23,8 @@ import WarrantyDomain
         return (result, count.value)
     }
 
-    final class Heaps: @unchecked Sendable {
+    /// The descriptors of the files `watching` saw opened, in order, and the writes to each.
+    final class Opened: @unchecked Sendable {
         var descriptors: [Int32] = []
         var writes: [Int32: Int] = [:]
     }
@@ -89,27 +90,30 @@ import WarrantyDomain
         }
     }
 
-    /// The heaps (`RecordHeap`) a fold opens while `body` runs: their descriptors, in order.
-    static func watchingHeaps<T>(failing: (heap: Int, write: Int)? = nil, _ body: () throws -> T) rethrows -> (T, heaps: [Int32]) {
-        let heaps = Heaps()
+    /// Runs `body` watching the files whose path holds `name` as they are opened; with `failing`, the `write`-th write
+    /// to the `file`-th of them fails with `EIO`. (Writes are counted by descriptor, which a later file may reuse once
+    /// that one is closed: the failing write must come while it is open.)
+    static func watching<T>(_ name: String, failing: (file: Int, write: Int)? = nil, _ body: (Opened) throws -> T) rethrows
+        -> (T, opened: [Int32]) {
+        let opened = Opened()
         var watched = FileSystem.posix
         watched.open = { path, flags, mode in
             let descriptor = FileSystem.posix.open(path, flags, mode)
-            if path.contains(RecordHeap.name) { heaps.descriptors.append(descriptor) }
+            if path.contains(name) { opened.descriptors.append(descriptor) }
             return descriptor
         }
         watched.pwrite = { descriptor, bytes, offset in
-            if let failing, heaps.descriptors.count >= failing.heap, descriptor == heaps.descriptors[failing.heap - 1] {
-                heaps.writes[descriptor, default: 0] += 1
-                if heaps.writes[descriptor] == failing.write {
+            if let failing, opened.descriptors.count >= failing.file, descriptor == opened.descriptors[failing.file - 1] {
+                opened.writes[descriptor, default: 0] += 1
+                if opened.writes[descriptor] == failing.write {
                     errno = EIO
                     return -1
                 }
             }
             return FileSystem.posix.pwrite(descriptor, bytes, offset)
         }
-        let result = try FileSystem.$current.withValue(watched) { try body() }
-        return (result, heaps.descriptors)
+        let result = try FileSystem.$current.withValue(watched) { try body(opened) }
+        return (result, opened.descriptors)
     }
 
     /// A spill appends the fold's unit records to the heap and points at the others; once the heap holds more than
@@ -118,7 +122,7 @@ import WarrantyDomain
     @Test func aHeapHoldingTooManyOldRecordsIsReplacedByANewOne() throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
             let folder = ledger.folder, spills = Counter()
-            let (_, heaps) = try Self.watchingHeaps {
+            let (_, heaps) = try Self.watching(RecordHeap.name) { _ in
                 try Ledger.$spillUnits.withValue(5) {
                     try Ledger.$spilled.withValue({ failure in
                         // No heap has a name; the last one is open for writing and reading, and in the scope's reader.
@@ -136,48 +140,20 @@ import WarrantyDomain
         }
     }
 
-    /// A heap whose write fails gives up the spill that writes it, whether it is the fold's first heap, the heap a later
-    /// spill appends to, or a new heap the records are copied to; the fold goes on in memory and stores the whole fold's
-    /// snapshot. The writes that fail: the first heap's first (the first spill's records) and third (the third spill's),
-    /// and the second heap's first.
-    @Test(arguments: [(1, 1), (1, 3), (2, 1)])
-    func aHeapThatCannotBeWrittenIsGivenUpAndTheFoldGoesOnInMemory(heap: Int, write: Int) throws {
-        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
-            let failures = Counter(), spills = Counter()
-            let (report, heaps) = try Self.watchingHeaps(failing: (heap, write)) {
-                try Ledger.$spillUnits.withValue(5) {
-                    try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
-                }
-            }
-            #expect(failures.value == 1 && heaps.count == heap, "given up once, then not tried again")
-            #expect(heap > 1 || spills.value == write - 1, "the spills before the failed write were kept")
-            let written = try #require(readFile(path))
-            #expect(report.written && written == whole)
-            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
-        }
-    }
-
     /// A heap damaged while a rebuild reads it is not trusted: the records read from it are refused, the rebuild fails with
     /// an I/O error that says what could not be read, and no snapshot is stored.
     @Test func aDamagedHeapFailsTheRebuildAndStoresNothing() throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, _ in
-            final class Heap: @unchecked Sendable { var descriptor: Int32 = -1 }
-            let heap = Heap(), spills = Counter()
-            var watched = FileSystem.posix
-            watched.open = { path, flags, mode in
-                let descriptor = FileSystem.posix.open(path, flags, mode)
-                if path.contains(RecordHeap.name) { heap.descriptor = descriptor }
-                return descriptor
-            }
+            let spills = Counter()
             let error = try #require(throws: LedgerError.self) {
-                try FileSystem.$current.withValue(watched) {
+                try Self.watching(RecordHeap.name) { heaps in
                     try Ledger.$spillUnits.withValue(12) {
                         try Ledger.$spilled.withValue({ _ in
                             spills.add()
                             var info = stat()
-                            guard spills.value == 3, fstat(heap.descriptor, &info) == 0 else { return }
+                            guard spills.value == 3, let heap = heaps.descriptors.last, fstat(heap, &info) == 0 else { return }
                             let garbage = [UInt8](repeating: 0xFF, count: Int(info.st_size))
-                            _ = garbage.withUnsafeBytes { FileSystem.posix.pwrite(heap.descriptor, $0, 0) }
+                            _ = garbage.withUnsafeBytes { FileSystem.posix.pwrite(heap, $0, 0) }
                         }) { _ = try ledger.rebuild() }
                     }
                 }
@@ -243,44 +219,28 @@ import WarrantyDomain
         }
     }
 
-    /// A rebuild whose keys cannot all be kept aside gives up spilling when the write fails, keeping the runs written
-    /// before it, and still stores the whole fold's snapshot.
+    /// A scratch file whose write fails gives up the spill that writes it, keeping the spills before it; the fold goes
+    /// on in memory and stores the whole fold's snapshot, and nothing is left in the folder.
     ///
-    /// The writes that fail: 1 and 3 the first and third runs, 33 the runs merged into one (a new file) at the 33rd spill, 34
-    /// the run added after that merge; and the spills kept before the one that failed.
-    @Test(arguments: [(1, 0), (3, 2), (KeyRuns.maximumRuns + 1, KeyRuns.maximumRuns), (KeyRuns.maximumRuns + 2, KeyRuns.maximumRuns)])
-    func keysThatCannotBeKeptAsideAreGivenUpWithTheSpills(failingWrite: Int, spillsKept: Int) throws {
+    /// The writes that fail, each of one spill's worth (smaller than the file's buffer):
+    /// - of the heap (`RecordHeap`): the first heap's first and third (the first and third spills' records), and the
+    ///   second heap's first (the records copied to it);
+    /// - of the idempotency keys a rebuild keeps aside (`KeyRuns`): the first file's first and third (the first and third
+    ///   runs), and the second file's first (the runs merged into one, at the 33rd spill) and second (the run added after
+    ///   that merge).
+    @Test(arguments: [(RecordHeap.name, 5, 1, 1, 0), (RecordHeap.name, 5, 1, 3, 2), (RecordHeap.name, 5, 2, 1, nil),
+                      (KeyRuns.name, 12, 1, 1, 0), (KeyRuns.name, 12, 1, 3, 2),
+                      (KeyRuns.name, 12, 2, 1, KeyRuns.maximumRuns), (KeyRuns.name, 12, 2, 2, KeyRuns.maximumRuns)])
+    func aScratchFileThatCannotBeWrittenIsGivenUpWithTheSpills(name: String, limit: Int, file: Int, write: Int, spillsKept: Int?) throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
-            // Each run is one write of the keys' file (smaller than its buffer); the `failingWrite`-th fails.
-            final class Keys: @unchecked Sendable {
-                var descriptor: Int32 = -1
-                var writes = 0
-            }
-            let keys = Keys()
-            var failing = FileSystem.posix
-            failing.open = { path, flags, mode in
-                let descriptor = FileSystem.posix.open(path, flags, mode)
-                if path.contains(KeyRuns.name) { keys.descriptor = descriptor }
-                return descriptor
-            }
-            failing.pwrite = { descriptor, bytes, offset in
-                if descriptor == keys.descriptor {
-                    keys.writes += 1
-                    if keys.writes == failingWrite {
-                        errno = EIO
-                        return -1
-                    }
-                }
-                return FileSystem.posix.pwrite(descriptor, bytes, offset)
-            }
             let failures = Counter(), spills = Counter()
-            let report = try FileSystem.$current.withValue(failing) {
-                try Ledger.$spillUnits.withValue(12) {
+            let (report, files) = try Self.watching(name, failing: (file, write)) { _ in
+                try Ledger.$spillUnits.withValue(limit) {
                     try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
                 }
             }
-            #expect(failures.value == 1, "given up once, then not tried again")
-            #expect(spills.value == spillsKept, "the spills before the failed run were kept")
+            #expect(failures.value == 1 && files.count == file, "given up once, then not tried again")
+            #expect(spillsKept.map { spills.value == $0 } ?? true, "the spills before the failed write were kept: \(spills.value)")
             let written = try #require(readFile(path))
             #expect(report.written && written == whole)
             #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
