@@ -2,27 +2,37 @@ import Integrity
 import LedgerLog
 import WarrantyProjections
 
-/// The idempotency keys of a rebuild's spilled folds, kept aside as sorted runs and merged once, into the
-/// snapshot written at the end.
+/// The idempotency keys and the stream versions of a rebuild's spilled folds, kept aside as sorted runs and
+/// merged once, into the snapshot written at the end.
 ///
 /// A rebuild never looks a key up: the log's events were accepted once, and each key's seq is only recorded.
-/// So its spills (`StateSpill`) leave the keys out of the scratch snapshot, which then does not carry every key
-/// so far through every merge, and write the fold's keys instead as one run: a lookup table (`LookupTable`) in
-/// byte order, appended to a scratch file. Writing the whole snapshot merges the runs, the base's keys and the
-/// fold's (`SectionEncoder`), giving the bytes the whole fold would. At `maximumRuns`, the runs are merged into
-/// one, written to a new scratch file that replaces the old one, before the next run is added: a merge never
-/// reads from more than that many, and the disk holds the keys about once (twice while they are merged).
+/// Nor does it look up the version a stream had at the last spill: the fold after a spill starts each stream it
+/// meets at the version stored with its event (`LedgerFold.versionsAside`). So its spills (`StateSpill`) leave the
+/// keys and versions out of the scratch snapshot, which then does not carry every key so far through every merge,
+/// and write the fold's instead as one run each: a lookup table (`LookupTable`) in byte order, appended to a
+/// scratch file. Writing the whole snapshot merges the runs, the base's and the fold's (`SectionEncoder`), giving
+/// the bytes the whole fold would. At `maximumRuns`, the runs are merged into one, written to a new scratch file
+/// that replaces the old one, before the next run is added: a merge never reads from more than that many, and
+/// the disk holds the keys about once (twice while they are merged).
 ///
-/// The files are `state.keys-0.new-PID` and `state.keys-1.new-PID` (each merge moves to the other) in the
-/// ledger folder, never synced, and removed when the rebuild is done (or by the next long fold, after a process
-/// killed while writing one).
+/// A key is in one run only. A stream is in the run of every fold that met it, with the first and last version
+/// that fold applied (`VersionRun`); merging checks that each run's first version follows on from the last of the
+/// run before, and the whole snapshot that the first is 1.
+///
+/// The files are `state.keys-0.new-PID` and `state.keys-1.new-PID` (each merge moves to the other), and
+/// `state.versions-0.new-PID` and `state.versions-1.new-PID`, in the ledger folder, never synced, and removed
+/// when the rebuild is done (or by the next long fold, after a process killed while writing one).
 final class KeyRuns {
-    static let name = "state.keys"
+    static let keysName = "state.keys"
+    static let versionsName = "state.versions"
     static let maximumRuns = 32
     /// The bytes of a run read at a time.
     static let pieceSize = 1 << 16
 
     private let folder: String
+    private let name: String
+    /// How a stream's entries in two runs, older first, make one (`VersionRun.follow`); nil when a key is in one run.
+    private let combine: MergedCursor.Combine?
     private var file: ReplacementFile
     /// How many times the runs were merged into one: which of the two files is written.
     private var merges = 0
@@ -31,21 +41,34 @@ final class KeyRuns {
     private var runs: [(reader: SnapshotReader, section: (offset: Int64, length: Int64, checksum: UInt32))] = []
 
     /// The scratch files' paths, as `ReplacementFile` names them before the process's id.
-    static func paths(folder: String) -> [String] {
+    static func paths(folder: String, name: String) -> [String] {
         (0..<2).map { folder + "/" + name + "-\($0)" }
     }
 
-    init(folder: String) throws {
-        self.folder = folder
-        file = try ReplacementFile(path: Self.paths(folder: folder)[0])
+    /// The runs of the idempotency keys.
+    static func keys(folder: String) throws -> KeyRuns {
+        try KeyRuns(folder: folder, name: keysName, combine: nil)
     }
 
-    /// Appends the fold's keys as the newest run, once the runs so far are merged into one if there are
-    /// `maximumRuns` of them. When it throws, the runs hold the keys they held.
-    func add(_ keys: KeyTable<Int64>) throws {
+    /// The runs of the stream versions.
+    static func versions(folder: String) throws -> KeyRuns {
+        try KeyRuns(folder: folder, name: versionsName, combine: VersionRun.follow)
+    }
+
+    private init(folder: String, name: String, combine: MergedCursor.Combine?) throws {
+        self.folder = folder
+        self.name = name
+        self.combine = combine
+        file = try ReplacementFile(path: Self.paths(folder: folder, name: name)[0])
+    }
+
+    /// Appends a fold's table as the newest run, each entry's value given by `value` (from its entry number and
+    /// value), once the runs so far are merged into one if there are `maximumRuns` of them. When it throws, the
+    /// runs hold what they held.
+    func add<Value>(_ table: KeyTable<Value>, _ value: (Int, Value) -> UInt64) throws {
         if runs.count >= Self.maximumRuns {
-            var merged = try MergedCursor(try cursors())
-            let next = try ReplacementFile(path: Self.paths(folder: folder)[(merges + 1) % 2])
+            var merged = try cursor()
+            let next = try ReplacementFile(path: Self.paths(folder: folder, name: name)[(merges + 1) % 2])
             let run = try write(to: next) { writer, output in
                 while let entry = try merged.next() { try writer.add(entry.key, entry.value, to: &output) }
             }
@@ -55,10 +78,20 @@ final class KeyRuns {
             merges += 1
         }
         runs.append(try write(to: file) { writer, output in
-            for entry in keys.byteOrder() {
-                try keys.withEntry(entry) { key, seq in try writer.add(key, UInt64(bitPattern: seq), to: &output) }
+            for entry in table.byteOrder() {
+                try table.withEntry(entry) { key, stored in try writer.add(key, value(entry, stored), to: &output) }
             }
         })
+    }
+
+    /// Takes the newest run back out, as if it had not been added (its bytes stay in the file, never read).
+    func removeLast() {
+        runs.removeLast()
+    }
+
+    /// The runs' entries merged in key order, a key in several runs given once (combined).
+    func cursor() throws -> MergedCursor {
+        try MergedCursor(cursors(), combine: combine)
     }
 
     /// A cursor over each run, oldest first.
@@ -91,43 +124,86 @@ final class KeyRuns {
 }
 
 /// The entries of several lookup tables of one order (bytes) merged in key order: a key in several tables is
-/// given once, with the value of the last table holding it (the newest).
+/// given once, with the value of the last table holding it (the newest), or its values combined oldest first.
 struct MergedCursor {
+    /// Makes one value of a key's value in an older table and in a newer one.
+    typealias Combine = (_ key: UnsafeRawBufferPointer, _ older: UInt64, _ newer: UInt64) throws -> UInt64
+
+    private let combine: Combine?
     private var cursors: [LookupTableCursor]
     /// Each table's next entry, nil once it has none; valid until that table's cursor moves.
     private var heads: [(key: UnsafeRawBufferPointer, value: UInt64)?]
     /// The tables whose heads were handed out last, to be moved on the next call.
     private var taken: [Int] = []
 
-    init(_ cursors: [LookupTableCursor]) throws(SnapshotError) {
+    init(_ cursors: [LookupTableCursor], combine: Combine? = nil) throws(SnapshotError) {
         self.cursors = cursors
+        self.combine = combine
         heads = []
         for index in self.cursors.indices { heads.append(try self.cursors[index].next()) }
     }
 
     /// The next key and its value, valid until the next call; nil after the last.
-    mutating func next() throws(SnapshotError) -> (key: UnsafeRawBufferPointer, value: UInt64)? {
+    mutating func next() throws -> (key: UnsafeRawBufferPointer, value: UInt64)? {
         for index in taken { heads[index] = try cursors[index].next() }
         taken.removeAll(keepingCapacity: true)
-        var smallest: Int?
+        // In one pass, oldest table first: a smaller key starts over; the same key again is combined in (or wins).
+        // A key combined here and then passed over for a smaller one is combined again, the same way, when it is next.
+        var least: UnsafeRawBufferPointer?
+        var value: UInt64 = 0
         for index in heads.indices {
             guard let head = heads[index] else { continue }
-            guard let current = smallest, let least = heads[current] else {
-                smallest = index
-                continue
-            }
-            let order = LookupTable.Order.bytes.compare(head.key, least.key)
+            let order = least.map { LookupTable.Order.bytes.compare(head.key, $0) } ?? -1
             if order < 0 {
                 taken.removeAll(keepingCapacity: true)
-                smallest = index
+                least = head.key
+                value = head.value
+                taken.append(index)
             } else if order == 0 {
-                // The same key in a newer table: the older one's entry is passed over.
-                taken.append(current)
-                smallest = index
+                taken.append(index)
+                value = try combine?(head.key, value, head.value) ?? head.value
             }
         }
-        guard let smallest else { return nil }
-        taken.append(smallest)
-        return heads[smallest]
+        return least.map { ($0, value) }
+    }
+}
+
+/// A stream's entry in a run of stream versions (`KeyRuns`): the first and the last version a fold applied, as
+/// one value, the first in the high 32 bits.
+enum VersionRun {
+    static func value(first: UInt32, last: UInt32) -> UInt64 {
+        UInt64(first) << 32 | UInt64(last)
+    }
+
+    static func versions(_ value: UInt64) -> (first: UInt32, last: UInt32) {
+        (UInt32(truncatingIfNeeded: value >> 32), UInt32(truncatingIfNeeded: value))
+    }
+
+    /// The entry of an older run and a newer one as one: the newer must start where the older stopped.
+    static func follow(_ stream: UnsafeRawBufferPointer, _ older: UInt64, _ newer: UInt64) throws -> UInt64 {
+        let (first, last) = versions(older), next = versions(newer)
+        guard last < .max, next.first == last + 1 else {
+            throw StreamVersionGap(stream: String(decoding: stream, as: UTF8.self), after: last, next: next.first)
+        }
+        return value(first: first, last: next.last)
+    }
+
+    /// The version stored for a stream in the whole snapshot, its last, once its first is found to be 1.
+    static func last(_ stream: UnsafeRawBufferPointer, _ value: UInt64) throws -> UInt64 {
+        let (first, last) = versions(value)
+        guard first == 1 else { throw StreamVersionGap(stream: String(decoding: stream, as: UTF8.self), after: 0, next: first) }
+        return UInt64(last)
+    }
+}
+
+/// A stream whose stored versions do not count up by one: found when a rebuild merges the versions it kept aside.
+struct StreamVersionGap: Error, CustomStringConvertible {
+    let stream: String
+    /// The version before (0: none), and the one stored after it.
+    let after: UInt32
+    let next: UInt32
+
+    var description: String {
+        "stream \(stream): version \(next) is stored after version \(after); this log was not written by `ledger append`"
     }
 }

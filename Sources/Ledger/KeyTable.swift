@@ -152,16 +152,21 @@ struct KeyTable<Value: Sendable>: Sendable {
 extension KeyTable where Value == UInt32 {
     /// Adds one to the key's count (a new key counts from 0) and returns the new count, in one lookup.
     mutating func increment(_ key: String) -> UInt32 {
+        increment(key, orStartAt: 1).count
+    }
+
+    /// Adds one to the key's count and returns it; a new key starts at `start` instead, and says it is new.
+    mutating func increment(_ key: String, orStartAt start: UInt32) -> (count: UInt32, isNew: Bool) {
         var key = key
         return key.withUTF8 { bytes in
             let key = UnsafeRawBufferPointer(bytes)
             let found = find(key)
             guard let entry = found.entry else {
-                insert(key, 1, slot: found.slot, hash: found.hash)
-                return 1
+                insert(key, start, slot: found.slot, hash: found.hash)
+                return (start, true)
             }
             values[entry] += 1
-            return values[entry]
+            return (values[entry], false)
         }
     }
 }

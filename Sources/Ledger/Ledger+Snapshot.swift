@@ -130,6 +130,37 @@ extension Ledger {
     /// Recreates every projection from the log alone, compares it with the stored snapshot at the
     /// snapshot's own seq, and stores the rebuilt state as the new snapshot. `progress` counts events folded.
     public func rebuild(progress: ProgressHandler? = nil) throws(LedgerError) -> RebuildReport {
+        do {
+            return try rebuildFolding(progress: progress)
+        } catch let error where error.versionGap != nil {
+            throw versionGapSeq(error, stream: error.versionGap!)
+        }
+    }
+
+    /// A spilling rebuild checks that stream versions count up by one only as it merges what its spills kept aside
+    /// (`KeyRuns`), knowing the stream but not the seq: found here, for the message a whole fold would give.
+    private func versionGapSeq(_ error: LedgerError, stream: String) -> LedgerError {
+        var version: UInt32 = 0
+        var found: LedgerError?
+        do {
+            try logReader().scan(from: 1) { record in
+                let stored = try StoredEvent.decodeForLedger(record)
+                guard stored.stream == stream else { return true }
+                version += 1
+                guard stored.version == version else {
+                    found = LedgerError(.verificationFailed, "seq \(record.seq): stored in stream \(stream) version \(stored.version), "
+                                        + "but the event belongs to stream \(stream) at version \(version)")
+                    return false
+                }
+                return true
+            }
+        } catch let failure {
+            return LedgerError.wrap(failure)
+        }
+        return found ?? error
+    }
+
+    private func rebuildFolding(progress: ProgressHandler?) throws(LedgerError) -> RebuildReport {
         let started = Ledger.currentMicroseconds()
         let writer: LogWriter
         do { writer = try LogWriter(folder: folder) } catch { throw LedgerError.wrap(error) }

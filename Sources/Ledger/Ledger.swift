@@ -143,6 +143,12 @@ public struct LedgerFold: Sendable {
     var ids = KeyTable<Int64>()
     /// The version of each stream's last event, streams in the order of their first event.
     var versions = KeyTable<UInt32>()
+    /// Set on the folds after a rebuild's first spill (`StateSpill`), which keep the stream versions aside: a stream
+    /// such a fold has not met starts at the version stored with its first event, kept here by entry of `versions`.
+    /// Whether each stream's versions follow on from one fold to the next is checked when they are merged
+    /// (`VersionRun`), instead of looking each stream up in the spilled state.
+    var versionsAside = false
+    private(set) var firstVersions: [UInt32] = []
     /// False for a query's fold, loaded from a snapshot without `ids` and `versions`: never appended to nor stored.
     var hasKeys = true
     /// False for a scoped fold (`SnapshotScope`), which holds only the units its events needed: never stored.
@@ -182,7 +188,14 @@ public struct LedgerFold: Sendable {
         }
         let stream = state.stream(of: stored.event, target: target)
         // Counted before the comparison: on a mismatch the whole fold is abandoned.
-        let version = versions.increment(stream)
+        let version: UInt32
+        if versionsAside {
+            let counted = versions.increment(stream, orStartAt: stored.version)
+            if counted.isNew { firstVersions.append(counted.count) }
+            version = counted.count
+        } else {
+            version = versions.increment(stream)
+        }
         guard stored.stream == stream, !hasKeys || stored.version == version else {
             throw LedgerError(.verificationFailed, "seq \(seq): stored in stream \(stored.stream) version \(stored.version), "
                               + "but the event belongs to stream \(stream) at version \(version)")
@@ -190,14 +203,30 @@ public struct LedgerFold: Sendable {
         record(stored.event, seq: seq, target: target)
     }
 
+    /// The fold without its idempotency keys and stream versions: what a rebuild's spill writes (`StateSpill`).
+    var withoutKeys: LedgerFold {
+        var fold = self
+        fold.ids = KeyTable()
+        fold.versions = KeyTable()
+        fold.firstVersions = []
+        return fold
+    }
+
+    /// The version of the first event of `versions`' entry this fold applied: 1 unless the versions are kept aside.
+    func firstVersion(ofEntry entry: Int) -> UInt32 {
+        versionsAside ? firstVersions[entry] : 1
+    }
+
     /// Starts a stream that the fold has not met at the version a snapshot gave it (a scoped fold, which looks
     /// streams up in the snapshot as they come).
     mutating func startStream(_ stream: String, at version: UInt32) {
+        precondition(!versionsAside, "a fold keeping its versions aside never looks a stream up")
         if versions[stream] == nil { versions[stream] = version }
     }
 
     /// Applies an event `append` has just checked and stored in `stream`.
     mutating func apply(_ event: Event, stream: String, seq: Int64, target: Event?) {
+        precondition(!versionsAside, "only a rebuild keeps its versions aside")
         _ = versions.increment(stream)
         record(event, seq: seq, target: target)
     }

@@ -11,6 +11,8 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    /// The stream of a `StreamVersionGap`, which a rebuild then looks for in the log to name the seq.
+    var versionGap: String?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
@@ -34,11 +36,18 @@ extension LedgerError {
         }
     }
 
+    /// A stream whose versions a rebuild found not to follow on.
+    init(_ gap: StreamVersionGap) {
+        self.init(.verificationFailed, "\(gap)")
+        versionGap = gap.stream
+    }
+
     /// Wraps any error thrown below the facade into a `LedgerError`.
     static func wrap(_ error: any Error) -> LedgerError {
         switch error {
         case let error as LedgerError: error
         case let error as LogError: LedgerError(error)
+        case let gap as StreamVersionGap: LedgerError(gap)
         default: LedgerError(.io, "\(error)")
         }
     }

@@ -28,6 +28,9 @@ struct MergeBase {
     let noticesByDealer: [String: [UInt8]]?
     /// The idempotency keys a rebuild's spills kept aside (`KeyRuns`): merged with the base's and the fold's.
     var keyRuns: KeyRuns? = nil
+    /// The stream versions a rebuild's spills kept aside, each stream's first and last version in each run
+    /// (`VersionRun`): checked to follow on from each other and merged with the fold's.
+    var versionRuns: KeyRuns? = nil
     /// The heap holding the base's unit records, when it is a scratch snapshot (`RecordHeap`).
     var heap: RecordHeap? = nil
 }
@@ -89,8 +92,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try endSection()
         let unitOrder = (0..<unitCount).map(serial(atEntry:))
         try appendUnitIndex()
-        try appendKeys(fold.ids, over: nil) { UInt64(bitPattern: $0) }
-        try appendKeys(fold.versions, over: nil) { UInt64($0) }
+        try appendKeys(fold.ids, over: nil) { UInt64(bitPattern: $1) }
+        try appendKeys(fold.versions, over: nil) { UInt64($1) }
         let dealerIndex = fold.state.dealerIndex(unitOrder: unitOrder)
         try appendDealerIndex(dealerIndex)
         try appendIdentifiers(fold.state, units: unitOrder.enumerated().map { (serial: $1, number: UInt32($0)) },
@@ -124,8 +127,14 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         old = nil
         try endSection()
         try appendMergedUnitIndex(base)
-        try appendKeys(fold.ids, over: (base, .ids)) { UInt64(bitPattern: $0) }
-        try appendKeys(fold.versions, over: (base, .versions)) { UInt64($0) }
+        try appendKeys(fold.ids, over: (base, .ids), runs: base.keyRuns) { UInt64(bitPattern: $1) }
+        if let runs = base.versionRuns {
+            try appendKeys(fold.versions, over: (base, .versions), runs: runs, combine: VersionRun.follow, finish: VersionRun.last) {
+                VersionRun.value(first: fold.firstVersion(ofEntry: $0), last: $1)
+            }
+        } else {
+            try appendKeys(fold.versions, over: (base, .versions)) { UInt64($1) }
+        }
 
         // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
         guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
@@ -307,28 +316,36 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try endSection()
     }
 
-    /// A lookup table of the keys in UTF-8 byte order, with their values; over a base, merged with the base's
-    /// table in that section (and for the idempotency keys, with the runs a rebuild kept aside), a key of the fold
-    /// replacing the base's (a stream's later version).
+    /// A lookup table of the keys in UTF-8 byte order, with their values (`value` of each entry's number and value);
+    /// over a base, merged with the base's table in that section and with the runs a rebuild kept aside for it: a key
+    /// of the fold replacing the base's (a stream's later version), or with `combine`, combined with the older
+    /// entries (runs of stream versions). `finish` makes the value stored of the merged one.
     private mutating func appendKeys<Value>(_ table: KeyTable<Value>, over base: (MergeBase, SnapshotFile.Section)?,
-                                            _ value: (Value) -> UInt64) throws {
+                                            runs: KeyRuns? = nil, combine: MergedCursor.Combine? = nil,
+                                            finish: (UnsafeRawBufferPointer, UInt64) throws -> UInt64 = { $1 },
+                                            _ value: (Int, Value) -> UInt64) throws {
         var stored = try base.map { base, section in
             let own = try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
-            return try MergedCursor([own] + (section == .ids ? base.keyRuns?.cursors() ?? [] : []))
+            return try MergedCursor([own] + (runs?.cursors() ?? []), combine: combine)
         }
         var writer = LookupTableWriter()
         var next = try stored?.next()
         for entry in table.byteOrder() {
             try table.withEntry(entry) { key, fold in
+                var own = value(entry, fold)
                 while let entry = next, LookupTable.Order.bytes.compare(entry.key, key) <= 0 {
-                    if LookupTable.Order.bytes.compare(entry.key, key) < 0 { try writer.add(entry.key, entry.value, to: &self) }
+                    if LookupTable.Order.bytes.compare(entry.key, key) < 0 {
+                        try writer.add(entry.key, try finish(entry.key, entry.value), to: &self)
+                    } else if let combine {
+                        own = try combine(key, entry.value, own)
+                    }
                     next = try stored!.next()
                 }
-                try writer.add(key, value(fold), to: &self)
+                try writer.add(key, try finish(key, own), to: &self)
             }
         }
         while let entry = next {
-            try writer.add(entry.key, entry.value, to: &self)
+            try writer.add(entry.key, try finish(entry.key, entry.value), to: &self)
             next = try stored!.next()
         }
         try endTable(writer)
@@ -376,7 +393,11 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             }
             return (prefix, UInt32(position))
         }
-        order.sort { lhs, rhs in lhs.prefix != rhs.prefix ? lhs.prefix < rhs.prefix : ids[Int(lhs.position)] < ids[Int(rhs.position)] }
+        order.sort { lhs, rhs in
+            if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+            let left = ids[Int(lhs.position)], right = ids[Int(rhs.position)]
+            return ascii ? left.bytePrecedes(right) : left < right
+        }
         let oldToNew = self.oldToNew
         var stored = try base.map { base, _ in
             try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],

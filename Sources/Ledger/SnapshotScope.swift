@@ -29,7 +29,8 @@ final class SnapshotScope {
     private var noticesLoaded: Set<String> = []
     /// How many complaints, visits and swaps the loaded records held.
     private var loadedFacts = (complaints: 0, visits: 0, swaps: 0)
-    /// Whether the file is a rebuild's scratch file, whose idempotency keys are kept aside (`KeyRuns`), not in it.
+    /// Whether the file is a rebuild's scratch file, whose idempotency keys and stream versions are kept aside
+    /// (`KeyRuns`), not in it.
     let keysAside: Bool
     /// The heap holding the file's unit records, when it is a scratch file (`RecordHeap`).
     let heap: RecordHeap?
@@ -78,9 +79,11 @@ final class SnapshotScope {
         try versions.value(of: stream, reader).map { UInt32(truncatingIfNeeded: $0) }
     }
 
-    /// `prepare(_:for:target:)` for a fold's state, and the event's stream started at its snapshot version.
+    /// `prepare(_:for:target:)` for a fold's state, and the event's stream started at its snapshot version (unless
+    /// the fold keeps its versions aside, `LedgerFold.versionsAside`).
     func prepare(_ fold: inout LedgerFold, for event: Event, target: Event?) throws(SnapshotError) {
         try prepare(&fold.state, for: event, target: target)
+        guard !fold.versionsAside else { return }
         let stream = fold.state.stream(of: event, target: target)
         if fold.versions[stream] == nil, let version = try version(ofStream: stream) { fold.startStream(stream, at: version) }
     }

@@ -21,8 +21,10 @@ import WarrantyProjections
 /// event that reads or changes it. Writing the fold as the folder's snapshot at the end merges it over the last
 /// scratch file, giving the same bytes as the whole fold would.
 ///
-/// A rebuild keeps the idempotency keys aside instead (`KeyRuns`): it never looks one up, and the keys, one per
-/// event, are the largest table of the file.
+/// A rebuild keeps the idempotency keys and the stream versions aside instead (`KeyRuns`): it never looks a key up,
+/// and the keys, one per event, are the largest table of the file; and the fold after a spill starts each stream
+/// at the version stored with its first event, leaving the check that the versions follow on to the merge of the
+/// runs.
 ///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
 /// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
@@ -34,10 +36,11 @@ final class StateSpill {
     private(set) var scope: SnapshotScope?
     /// How many times the fold was written out.
     private(set) var spills = 0
-    /// Whether the idempotency keys are kept aside (`KeyRuns`) instead of in each scratch file: for a fold that
-    /// never looks a key up (`rebuild`).
+    /// Whether the idempotency keys and stream versions are kept aside (`KeyRuns`) instead of in each scratch file:
+    /// for a fold that never looks a key up (`rebuild`).
     private let keysAside: Bool
     private var keyRuns: KeyRuns?
+    private var versionRuns: KeyRuns?
     /// The heap holding the unit records of `scope`, once the fold has spilled, and the bytes of those its unit
     /// index points at.
     private var heap: (records: RecordHeap, indexed: Int64)?
@@ -50,7 +53,9 @@ final class StateSpill {
         self.keysAside = keysAside
         if limit < .max {
             ReplacementFile.removeAbandoned(beside: folder + "/" + Self.name)
-            for path in KeyRuns.paths(folder: folder) { ReplacementFile.removeAbandoned(beside: path) }
+            for name in [KeyRuns.keysName, KeyRuns.versionsName] {
+                for path in KeyRuns.paths(folder: folder, name: name) { ReplacementFile.removeAbandoned(beside: path) }
+            }
         }
     }
 
@@ -62,8 +67,7 @@ final class StateSpill {
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {
-            var written = fold
-            if keysAside { written.ids = KeyTable() }
+            let written = keysAside ? fold.withoutKeys : fold
             // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
             // then the records the next index points at are copied to a new heap, and the old one goes with the scope.
             let records: RecordHeap
@@ -81,17 +85,28 @@ final class StateSpill {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
             if keysAside {
-                let runs = try keyRuns ?? KeyRuns(folder: folder)
-                try runs.add(fold.ids)
-                keyRuns = runs
+                let keys = try keyRuns ?? KeyRuns.keys(folder: folder), versions = try versionRuns ?? KeyRuns.versions(folder: folder)
+                try keys.add(fold.ids) { UInt64(bitPattern: $1) }
+                do {
+                    try versions.add(fold.versions) { VersionRun.value(first: fold.firstVersion(ofEntry: $0), last: $1) }
+                } catch {
+                    // The fold goes on with its keys as well as its versions: neither is left in a run.
+                    keys.removeLast()
+                    throw error
+                }
+                keyRuns = keys
+                versionRuns = versions
             }
             scope = next
             heap = (records, indexed)
             spills += 1
             fold = empty
+            fold.versionsAside = keysAside
             Ledger.spilled?(nil)
         } catch let error as MergeInvariantError {
             throw LedgerError(.verificationFailed, "\(error)")
+        } catch let gap as StreamVersionGap {
+            throw LedgerError(gap)
         } catch {
             limit = .max
             Ledger.spilled?("\(error)")
@@ -104,6 +119,7 @@ final class StateSpill {
         precondition(keyRuns == nil || scope != nil, "keys kept aside with no scratch file to merge them over")
         guard var base = scope?.mergeBase else { return nil }
         base.keyRuns = keyRuns
+        base.versionRuns = versionRuns
         return base
     }
 }
@@ -111,7 +127,7 @@ final class StateSpill {
 extension Ledger {
     /// How many units a long fold holds before it is written out (`StateSpill`); task-local so that a test or a
     /// benchmark can lower it.
-    @TaskLocal public static var spillUnits = 60_000
+    @TaskLocal public static var spillUnits = 70_000
 
     /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
     @TaskLocal static var spilled: (@Sendable (String?) -> Void)?

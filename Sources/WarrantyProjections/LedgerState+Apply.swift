@@ -48,7 +48,6 @@ extension LedgerState {
             if visit.kind == .repair {
                 amount = units[visit.serial]!.policy.laborAmount(minutes: visit.laborMinutes, travel: visit.travel)!
                 addMoney(amount!)
-                dealers[visit.dealer]!.lines.insert(LineKey(kind: .labor, id: visit.visit))
             }
             var record = visit
             record.serial = units.storedKey(visit.serial)!
@@ -66,7 +65,6 @@ extension LedgerState {
             swaps[swap.swap] = SwapFacts(record: record, at: at, dealer: dealer, returnDeadline: deadline)
             visits[swap.visit]!.swaps.append(swap.swap)
             units[swap.serial]!.swaps.append(swap.swap)
-            dealers[dealer]!.lines.insert(LineKey(kind: .part, id: swap.swap))
             addMoney(swap.cost)
 
         case .partReturned(let returned):
@@ -147,7 +145,6 @@ extension LedgerState {
             }
             if let amount = facts.laborAmount {
                 moneyTotal -= amount
-                dealers[visit.dealer]!.lines.remove(LineKey(kind: .labor, id: visit.visit))
             }
             visits[visit.visit] = nil
             units[visit.serial]!.visits.removeAll { $0 == visit.visit }
@@ -162,7 +159,6 @@ extension LedgerState {
             swaps[swap.swap] = nil
             visits[swap.visit]!.swaps.removeAll { $0 == swap.swap }
             units[swap.serial]!.swaps.removeAll { $0 == swap.swap }
-            dealers[facts.dealer]!.lines.remove(LineKey(kind: .part, id: swap.swap))
             moneyTotal -= swap.cost
 
         case .partReturned(let returned):

@@ -2,19 +2,10 @@ import WarrantyDomain
 
 extension LedgerState {
     /// The claim lines dated on or before `day`, of one dealer or of all, sorted by line id.
-    /// - Complexity: proportional to the lines listed and the facts of their units.
+    /// - Complexity: proportional to the units held, and to the facts of the units with lines listed.
     public func claimLines(on day: Day, dealer: String? = nil) -> [ClaimLine] {
         var lines: [ClaimLine] = []
-        if let dealer {
-            var views = UnitViews(state: self, day: day)
-            for key in dealers[dealer]?.lines ?? [] {
-                if let line = claimLine(key, views: &views) {
-                    lines.append(line)
-                }
-            }
-        } else {
-            forEachLine(on: day) { lines.append($0) }
-        }
+        forEachLine(on: day, dealer: dealer) { lines.append($0) }
         return lines.sorted(by: Self.lineOrder)
     }
 
@@ -24,16 +15,19 @@ extension LedgerState {
         return lhs.kind == .labor && rhs.kind == .part
     }
 
-    /// Calls `body` with every claim line dated on or before `day`, unit by unit, each unit's rules computed once.
-    func forEachLine(on day: Day, _ body: (ClaimLine) -> Void) {
+    /// Calls `body` with every claim line dated on or before `day`, of one dealer or of all, unit by unit, each
+    /// unit's rules computed once. A line is its visit's dealer's, labor and part alike.
+    func forEachLine(on day: Day, dealer: String? = nil, _ body: (ClaimLine) -> Void) {
         for facts in units.values where !facts.visits.isEmpty && facts.introduced.day <= day {
+            if let dealer, !facts.visits.contains(where: { visits[$0]?.record.dealer == dealer }) { continue }
             guard let unit = unit(facts, on: day) else { continue }
             for id in facts.visits {
-                guard let visit = visits[id], visit.at.day <= day, let amount = visit.laborAmount else { continue }
+                guard let visit = visits[id], visit.at.day <= day, let amount = visit.laborAmount,
+                      dealer == nil || visit.record.dealer == dealer else { continue }
                 body(claimLine(LineKey(kind: .labor, id: id), visit: visit, swap: nil, amount: amount, unit: unit))
             }
             for id in facts.swaps {
-                guard let swap = swaps[id], swap.at.day <= day else { continue }
+                guard let swap = swaps[id], swap.at.day <= day, dealer == nil || swap.dealer == dealer else { continue }
                 body(claimLine(LineKey(kind: .part, id: id), visit: visits[swap.record.visit]!, swap: swap,
                                amount: swap.record.cost, unit: unit))
             }

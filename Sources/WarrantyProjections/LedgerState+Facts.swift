@@ -97,7 +97,8 @@ struct NoticeFacts: Hashable, Sendable {
     var confirmed: Dated?
 }
 
-/// An enrolled dealer with its invoices, payments and claim lines.
+/// An enrolled dealer with its invoices and payments. Its claim lines are those of the visits it recorded
+/// (`VisitRecorded.dealer`), found from the units (`LedgerState.forEachLine`).
 struct DealerFacts: Hashable, Sendable {
     var id: String
     var name: String
@@ -106,8 +107,6 @@ struct DealerFacts: Hashable, Sendable {
     var invoices: [Int64: DatedAmount] = [:]
     /// Payment amounts by log position.
     var payments: [Int64: DatedAmount] = [:]
-    /// The labor and part lines of the dealer's visits.
-    var lines: Set<LineKey> = []
 }
 
 /// An amount of money on a business day.
@@ -115,3 +114,8 @@ struct DatedAmount: Hashable, Sendable {
     var day: Day
     var amount: Fen
 }
+
+extension UnitFacts: KeyedFacts { var key: String { serial } }
+extension ComplaintFacts: KeyedFacts { var key: String { id } }
+extension VisitFacts: KeyedFacts { var key: String { record.visit } }
+extension SwapFacts: KeyedFacts { var key: String { record.swap } }

@@ -175,7 +175,7 @@ extension LedgerState {
             Self.write(notice, to: &writer)
             allNotices.append((notice.id, writer.finish()[...]))
         }
-        allNotices.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        allNotices.sort { $0.id.bytePrecedes($1.id) }
         var noticeWriter = SnapshotWriter(capacity: allNotices.reduce(64) { $0 + $1.bytes.count })
         noticeWriter.writeCount(allNotices.count)
         for notice in allNotices {
@@ -206,7 +206,7 @@ extension LedgerState {
         serials.sort { lhs, rhs in
             if lhs.high != rhs.high { return lhs.high < rhs.high }
             if lhs.low != rhs.low { return lhs.low < rhs.low }
-            return lhs.serial.utf8.lexicographicallyPrecedes(rhs.serial.utf8)
+            return lhs.serial.bytePrecedes(rhs.serial)
         }
         var record = SnapshotWriter(capacity: 4096)
         var lastPolicy: PolicyTerms?
@@ -245,9 +245,9 @@ extension LedgerState {
     }
 
     /// The keys in UTF-8 byte order.
-    static func byteSorted(_ keys: some Collection<String>) -> [String] {
+    static func byteSorted(_ keys: some Sequence<String>) -> [String] {
         var sorted = Array(keys)
-        sorted.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        sorted.sort { $0.bytePrecedes($1) }
         return sorted
     }
 
@@ -980,7 +980,7 @@ extension LedgerState {
                 }
                 if let laborAmount {
                     try load.money.add(laborAmount, reader)
-                    try addLine(LineKey(kind: .labor, id: id), dealer: visitDealer, day: at.day, reader)
+                    try checkLine(LineKey(kind: .labor, id: id), dealer: visitDealer, day: at.day, reader)
                 }
                 let record = VisitRecorded(visit: id, serial: serial, dealer: visitDealer, complaint: complaint,
                                            kind: kind, finding: finding, laborMinutes: laborMinutes, travel: travel,
@@ -1019,7 +1019,7 @@ extension LedgerState {
                 }
                 visits[visit]!.swaps.append(id)
                 try load.money.add(cost, reader)
-                try addLine(LineKey(kind: .part, id: id), dealer: swapDealer, day: at.day, reader)
+                try checkLine(LineKey(kind: .part, id: id), dealer: swapDealer, day: at.day, reader)
                 let record = PartSwapped(swap: id, visit: visit, serial: serial, part: part, removed: removed,
                                          installed: installedPart, cost: cost)
                 swaps[id] = SwapFacts(record: record, at: at, dealer: swapDealer, returnDeadline: returnDeadline,
@@ -1037,13 +1037,12 @@ extension LedgerState {
         load.units += 1
     }
 
-    /// Adds a claim line to its dealer's lines; the dealer must be enrolled on or before the line's day.
+    /// Checks that a claim line's dealer is enrolled on or before the line's day.
     @inline(__always)
-    private mutating func addLine(_ key: LineKey, dealer: String, day: Day, _ reader: SnapshotReader) throws(SnapshotError) {
-        guard let found = dealers.index(forKey: dealer), dealers.values[found].enrolled.day <= day else {
+    private func checkLine(_ key: LineKey, dealer: String, day: Day, _ reader: SnapshotReader) throws(SnapshotError) {
+        guard let enrolled = dealers[dealer]?.enrolled, enrolled.day <= day else {
             throw reader.error("line \(quoted(key.id)) belongs to dealer \(quoted(dealer)), who is not enrolled by \(day)")
         }
-        dealers.values[found].lines.insert(key)
     }
 }
 

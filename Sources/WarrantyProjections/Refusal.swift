@@ -23,7 +23,10 @@ func quoted(_ identifier: String) -> String {
 
 extension String {
     /// Whether `self` sorts before `other` by UTF-8 bytes (code point order), the order of every answer's arrays.
-    func bytePrecedes(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+    ///
+    /// Compares the bytes in place (a native string's are contiguous), not through `String.UTF8View`'s indices.
+    public func bytePrecedes(_ other: String) -> Bool {
+        var left = self, right = other
+        return left.withUTF8 { left in right.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
     }
 }

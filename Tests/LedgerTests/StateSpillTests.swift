@@ -63,6 +63,14 @@ import WarrantyDomain
         }.count
     }
 
+    /// The names of a spilling fold's scratch files left in a ledger folder: its scratch snapshots, and the runs of keys
+    /// and versions a rebuild keeps aside (`KeyRuns`).
+    static func scratchFiles(_ folder: String) throws -> [String] {
+        try DurableFiles.names(in: folder).filter { name in
+            ["state.spill", KeyRuns.keysName, KeyRuns.versionsName].contains { name.hasPrefix($0) }
+        }
+    }
+
     /// The names of the heaps (`RecordHeap`) in a ledger folder.
     static func heaps(_ folder: String) throws -> [String] {
         try DurableFiles.names(in: folder).filter { $0.hasPrefix(RecordHeap.name) }
@@ -86,7 +94,7 @@ import WarrantyDomain
             #expect(again.stored == .equal(seq: Int64(Self.lines.count)) && !again.written)
             #expect(try #require(readFile(path)) == whole)
             // No scratch file is left behind.
-            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
+            #expect(try Self.scratchFiles(ledger.folder) == [])
         }
     }
 
@@ -215,7 +223,7 @@ import WarrantyDomain
             #expect(failures.value == 1, "given up once, then not tried again")
             let written = try #require(readFile(path))
             #expect(report.written && written == whole)
-            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
+            #expect(try Self.scratchFiles(ledger.folder) == [])
         }
     }
 
@@ -227,10 +235,14 @@ import WarrantyDomain
     ///   second heap's first (the records copied to it);
     /// - of the idempotency keys a rebuild keeps aside (`KeyRuns`): the first file's first and third (the first and third
     ///   runs), and the second file's first (the runs merged into one, at the 33rd spill) and second (the run added after
-    ///   that merge).
+    ///   that merge);
+    /// - of the stream versions it keeps aside, written after the keys: the same, but for the last (the spill's run of
+    ///   keys is then taken back out).
     @Test(arguments: [(RecordHeap.name, 5, 1, 1, 0), (RecordHeap.name, 5, 1, 3, 2), (RecordHeap.name, 5, 2, 1, nil),
-                      (KeyRuns.name, 12, 1, 1, 0), (KeyRuns.name, 12, 1, 3, 2),
-                      (KeyRuns.name, 12, 2, 1, KeyRuns.maximumRuns), (KeyRuns.name, 12, 2, 2, KeyRuns.maximumRuns)])
+                      (KeyRuns.keysName, 12, 1, 1, 0), (KeyRuns.keysName, 12, 1, 3, 2),
+                      (KeyRuns.keysName, 12, 2, 1, KeyRuns.maximumRuns), (KeyRuns.keysName, 12, 2, 2, KeyRuns.maximumRuns),
+                      (KeyRuns.versionsName, 12, 1, 1, 0), (KeyRuns.versionsName, 12, 1, 3, 2),
+                      (KeyRuns.versionsName, 12, 2, 1, KeyRuns.maximumRuns)])
     func aScratchFileThatCannotBeWrittenIsGivenUpWithTheSpills(name: String, limit: Int, file: Int, write: Int, spillsKept: Int?) throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
             let failures = Counter(), spills = Counter()
@@ -243,7 +255,7 @@ import WarrantyDomain
             #expect(spillsKept.map { spills.value == $0 } ?? true, "the spills before the failed write were kept: \(spills.value)")
             let written = try #require(readFile(path))
             #expect(report.written && written == whole)
-            #expect(try DurableFiles.names(in: ledger.folder).filter { $0.hasPrefix("state.spill") || $0.hasPrefix(KeyRuns.name) } == [])
+            #expect(try Self.scratchFiles(ledger.folder) == [])
         }
     }
 

@@ -139,7 +139,6 @@ struct SnapshotTests {
             #expect(restored.snapshot() == snapshot, "\(name)")
             #expect(ledger.state.snapshot() == snapshot, "\(name): snapshots of one state differ")
             #expect(restored.policiesByModel == ledger.state.policiesByModel, "\(name)")
-            #expect(restored.dealers.mapValues(\.lines) == ledger.state.dealers.mapValues(\.lines), "\(name)")
             #expect(restored.noticeOfLine == ledger.state.noticeOfLine, "\(name)")
             for (id, terms) in ledger.state.policies {
                 #expect(restored.policies[id]?.published == terms.published, "\(name): policy \(id)")
