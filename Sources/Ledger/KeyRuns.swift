@@ -108,7 +108,7 @@ final class KeyRuns {
         try body(&writer, &output)
         try writer.finish(to: &output)
         let path = try file.written()
-        guard let reader = SnapshotReader(path: path) else { throw SnapshotError(reason: "\(path): the keys written out cannot be read back") }
+        guard let reader = SnapshotReader(path: path) else { throw SnapshotError(reason: "\(path): the run written out cannot be read back") }
         return (reader, (start, file.size - start, output.checksum.value))
     }
 

@@ -152,11 +152,13 @@ struct KeyTable<Value: Sendable>: Sendable {
 extension KeyTable where Value == UInt32 {
     /// Adds one to the key's count (a new key counts from 0) and returns the new count, in one lookup.
     mutating func increment(_ key: String) -> UInt32 {
-        increment(key, orStartAt: 1).count
+        // A count reaches `UInt32.max` only after as many events of one stream.
+        increment(key, orStartAt: 1)!.count
     }
 
-    /// Adds one to the key's count and returns it; a new key starts at `start` instead, and says it is new.
-    mutating func increment(_ key: String, orStartAt start: UInt32) -> (count: UInt32, isNew: Bool) {
+    /// Adds one to the key's count and returns it; a new key starts at `start` instead, and says it is new. Nil, and
+    /// nothing changed, when the count is `UInt32.max` already.
+    mutating func increment(_ key: String, orStartAt start: UInt32) -> (count: UInt32, isNew: Bool)? {
         var key = key
         return key.withUTF8 { bytes in
             let key = UnsafeRawBufferPointer(bytes)
@@ -165,6 +167,7 @@ extension KeyTable where Value == UInt32 {
                 insert(key, start, slot: found.slot, hash: found.hash)
                 return (start, true)
             }
+            guard values[entry] < .max else { return nil }
             values[entry] += 1
             return (values[entry], false)
         }

@@ -133,23 +133,23 @@ extension Ledger {
         do {
             return try rebuildFolding(progress: progress)
         } catch let error where error.versionGap != nil {
-            throw versionGapSeq(error, stream: error.versionGap!)
+            throw firstVersionGap(otherwise: error)
         }
     }
 
-    /// A spilling rebuild checks that stream versions count up by one only as it merges what its spills kept aside
-    /// (`KeyRuns`), knowing the stream but not the seq: found here, for the message a whole fold would give.
-    private func versionGapSeq(_ error: LedgerError, stream: String) -> LedgerError {
-        var version: UInt32 = 0
+    /// A spilling rebuild finds a stream version out of order only as it merges the versions its spills kept aside
+    /// (`KeyRuns`), knowing the stream but not the seq. The log is read again, every stream's versions counted as
+    /// `verify` counts them, for the first event out of order and the message a whole fold gives it.
+    private func firstVersionGap(otherwise error: LedgerError) -> LedgerError {
+        var versions = KeyTable<UInt32>()
         var found: LedgerError?
         do {
             try logReader().scan(from: 1) { record in
                 let stored = try StoredEvent.decodeForLedger(record)
-                guard stored.stream == stream else { return true }
-                version += 1
+                let version = versions.increment(stored.stream)
                 guard stored.version == version else {
-                    found = LedgerError(.verificationFailed, "seq \(record.seq): stored in stream \(stream) version \(stored.version), "
-                                        + "but the event belongs to stream \(stream) at version \(version)")
+                    found = LedgerError(.verificationFailed, "seq \(record.seq): stored in stream \(stored.stream) version "
+                                        + "\(stored.version), but the event belongs to stream \(stored.stream) at version \(version)")
                     return false
                 }
                 return true

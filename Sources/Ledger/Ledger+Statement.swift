@@ -137,12 +137,18 @@ extension Ledger {
         for dealer in dealers ?? [] where state.dealerName(dealer) == nil {
             throw LedgerError(.notFound, "dealer \"\(dealer)\" is not enrolled in the ledger (see `ledger dealers`)")
         }
+        // The dealers' lines on `to`: one dealer's from its units, several dealers' from one pass over every unit.
+        let lines: [String: [ClaimLine]] = if let dealers, dealers.count == 1 {
+            [dealers[0]: state.claimLines(on: to, dealer: dealers[0])]
+        } else {
+            Dictionary(grouping: state.claimLines(on: to), by: \.dealer)
+        }
         // For named dealers, only the events of their lines' units (and those dealers' own) are recorded.
         var only = FinanceRecords()
         if let dealers {
             var serials: Set<String> = []
             for dealer in dealers {
-                for line in state.claimLines(on: to, dealer: dealer) {
+                for line in lines[dealer] ?? [] {
                     serials.insert(line.serial)
                     if let first = state.registrationSerial(of: line.serial) { serials.insert(first) }
                 }
@@ -155,8 +161,8 @@ extension Ledger {
         let closingRows = Dictionary(closing.map { ($0.dealer, $0) }) { first, _ in first }
         var statements: [Statement] = []
         for dealer in dealers ?? closing.map(\.dealer) {
-            statements.append(try Statement(state: state, records: records, dealer: dealer, from: from, to: to,
-                                            opening: opening[dealer], closing: closingRows[dealer]))
+            statements.append(try Statement(state: state, records: records, dealer: dealer, lines: lines[dealer] ?? [],
+                                            from: from, to: to, opening: opening[dealer], closing: closingRows[dealer]))
         }
         return statements
     }
@@ -165,9 +171,9 @@ extension Ledger {
 extension Statement {
     /// Builds and checks the statement from a folded state and the records of the same live events.
     ///
-    /// `opening` and `closing` are the dealer's `dealers` rows on the day before `from` and on `to` (nil: not
-    /// enrolled then, all zeros).
-    public init(state: LedgerState, records: FinanceRecords, dealer: String, from: Day, to: Day,
+    /// `lines` are the dealer's claim lines on `to` (`LedgerState.claimLines(on:dealer:)`); `opening` and `closing` are
+    /// the dealer's `dealers` rows on the day before `from` and on `to` (nil: not enrolled then, all zeros).
+    public init(state: LedgerState, records: FinanceRecords, dealer: String, lines: [ClaimLine], from: Day, to: Day,
                 opening: DealerBalance?, closing: DealerBalance?) throws(LedgerError) {
         let openingDay = from.adding(days: -1)
         guard let closing, records.enrolled[dealer].map({ $0.day <= to }) ?? false else {
@@ -184,7 +190,7 @@ extension Statement {
         // facts, its part's return and appraisal, its notice and confirmation), or on the day after its part's return
         // deadline or its unit's registration due day; on every other day it is as on the day before.
         var movements: [StatementMovement] = []
-        for line in state.claimLines(on: to, dealer: dealer) {
+        for line in lines {
             var days = Set(records.marks(for: line).map(\.day))
             if let deadline = line.returnDeadline { days.insert(deadline.adding(days: 1)) }
             let due = state.registrationDue(serial: line.serial)

@@ -190,7 +190,11 @@ public struct LedgerFold: Sendable {
         // Counted before the comparison: on a mismatch the whole fold is abandoned.
         let version: UInt32
         if versionsAside {
-            let counted = versions.increment(stream, orStartAt: stored.version)
+            // A stream started at the version its first event stored (a forged one) may have started at the last there
+            // is: a gap, whose first event the rebuild looks for in the log (`Ledger.rebuild`).
+            guard let counted = versions.increment(stream, orStartAt: stored.version) else {
+                throw LedgerError(StreamVersionGap(stream: stream, after: .max, next: stored.version))
+            }
             if counted.isNew { firstVersions.append(counted.count) }
             version = counted.count
         } else {

@@ -11,9 +11,9 @@ import WarrantyProjections
 /// needs it, so a fold of N units whose events come in k bursts spills about k × N / `limit` times. The unit
 /// records a spill writes go to a heap (`RecordHeap`), and only the fold's: the scratch snapshot points at the
 /// others where earlier spills wrote them. Its other sections (policies, dealers, notices, totals, the unit
-/// index, the stream versions, the dealer index, the identifier index, and but for a rebuild the idempotency
-/// keys) are the whole ledger's, rewritten at each spill: about k × N² / (2 × `limit`) entries in all, the price
-/// of the bound.
+/// index, the dealer index, the identifier index, and but for a rebuild the idempotency keys and the stream
+/// versions) are the whole ledger's, rewritten at each spill: about k × N² / (2 × `limit`) entries in all, the
+/// price of the bound.
 /// A spill that cannot be written (a full disk, a damaged file to merge over) is given up: the fold goes on in
 /// memory from where it is (whole, or scoped over the last file written), spilling no more.
 ///
@@ -62,8 +62,9 @@ final class StateSpill {
     private static let name = "state.spill"
 
     /// Writes the fold out and replaces it by an empty one scoped over what was written, once it is full. When
-    /// that fails, the fold is left as it was and spills no more; a fold found to disagree with its snapshot is
-    /// an error (`MergeInvariantError`).
+    /// that fails, the fold is left as it was and spills no more; a fold found to disagree with its snapshot
+    /// (`MergeInvariantError`), or stream versions found out of order as runs are merged (`StreamVersionGap`), is
+    /// an error.
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {

@@ -53,21 +53,27 @@ struct FactTable<Facts: KeyedFacts>: Sendable {
         }
     }
 
-    /// The slot holding `key` and the position of its facts, or the empty slot where it would go.
-    private func find(_ key: String) -> (slot: Int, position: UInt32?) {
-        guard !slots.isEmpty else { return (0, nil) }
+    /// The slot holding `key` and the position of its facts, or the empty slot where it would go; and the key's tag.
+    private func find(_ key: String) -> Found {
         let tag = Self.tag(key)
+        guard !slots.isEmpty else { return Found(slot: 0, position: nil, tag: tag) }
         let mask = slots.count - 1
         var slot = Int(tag) & mask
         while true {
             let entry = slots[slot]
-            if entry == 0 { return (slot, nil) }
+            if entry == 0 { return Found(slot: slot, position: nil, tag: tag) }
             if UInt32(truncatingIfNeeded: entry >> 32) == tag {
                 let position = UInt32(truncatingIfNeeded: entry) - 1
-                if facts[Int(position)]!.key == key { return (slot, position) }
+                if facts[Int(position)]!.key == key { return Found(slot: slot, position: position, tag: tag) }
             }
             slot = (slot + 1) & mask
         }
+    }
+
+    private struct Found {
+        var slot: Int
+        var position: UInt32?
+        var tag: UInt32
     }
 
     /// 32 bits of the key's hash: they pick its first slot and tell most other keys apart without comparing them.
@@ -76,7 +82,7 @@ struct FactTable<Facts: KeyedFacts>: Sendable {
         return UInt32(truncatingIfNeeded: hash >> 32) ^ UInt32(truncatingIfNeeded: hash)
     }
 
-    private mutating func store(_ value: Facts?, key: String, found: (slot: Int, position: UInt32?)) {
+    private mutating func store(_ value: Facts?, key: String, found: Found) {
         switch (value, found.position) {
         case (let value?, let position?):
             facts[Int(position)] = value
@@ -85,7 +91,7 @@ struct FactTable<Facts: KeyedFacts>: Sendable {
             holes.append(position)
             remove(slot: found.slot)
         case (let value?, nil):
-            assert(value.key == key, "facts are filed under their own key")
+            precondition(value.key == key, "facts are filed under their own key")
             let position: UInt32
             if let hole = holes.popLast() {
                 position = hole
@@ -98,9 +104,9 @@ struct FactTable<Facts: KeyedFacts>: Sendable {
             count += 1
             if count * 4 > slots.count * 3 {
                 rehash(Swift.max(16, slots.count * 2))
-                slots[find(key).slot] = Self.slot(tag: Self.tag(key), position: position)
+                insert(Self.slot(tag: found.tag, position: position))
             } else {
-                slots[found.slot] = Self.slot(tag: Self.tag(key), position: position)
+                slots[found.slot] = Self.slot(tag: found.tag, position: position)
             }
         case (nil, nil):
             break
@@ -136,12 +142,15 @@ struct FactTable<Facts: KeyedFacts>: Sendable {
     private mutating func rehash(_ size: Int) {
         let old = slots
         slots = [UInt64](repeating: 0, count: size)
-        let mask = size - 1
-        for entry in old where entry != 0 {
-            var slot = Int(entry >> 32) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
-        }
+        for entry in old where entry != 0 { insert(entry) }
+    }
+
+    /// Puts an entry of a key not in the table in the first empty slot from its home slot on.
+    private mutating func insert(_ entry: UInt64) {
+        let mask = slots.count - 1
+        var slot = Int(entry >> 32) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
     }
 
     /// Every entry's facts.
@@ -173,7 +182,8 @@ struct ChunkedArray<Element: Sendable>: Sendable {
     private(set) var count = 0
 
     subscript(position: Int) -> Element {
-        get { chunks[position >> Self.shift][position & Self.mask] }
+        // Read in place: `table.find` reads only a fact's key.
+        _read { yield chunks[position >> Self.shift][position & Self.mask] }
         _modify { yield &chunks[position >> Self.shift][position & Self.mask] }
     }
 

@@ -26,7 +26,7 @@ import WarrantyDomain
 ///   of `policy.published` as written; the defaults are filled in on load.
 /// - `dealers`: list, by id, of: string id, string name, dated enrolled, list of invoices and
 ///   then list of payments, each in increasing seq: `i64` seq, `i32` day, `i64` amount.
-///   A dealer's claim lines are not stored: they are derived from the units on load.
+///   A dealer's claim lines are not stored, nor held: they are found from the units when asked for.
 /// - `notices`: list, by id, of: string id, string dealer, list of lines (`u8` kind, string id)
 ///   in the notice's order, `i64` amount, dated at, optional dated confirmed.
 /// - `other`: list of `i64` voided seqs in increasing order, `i64` moneyTotal, then `u32` totals
@@ -48,8 +48,7 @@ import WarrantyDomain
 ///   A record holds everything recorded against its serial; the serial of each complaint, visit and
 ///   swap is the record's. Derived on load: a complaint's visits and a visit's swaps (the unit's
 ///   visits naming the complaint, the unit's swaps naming the visit, in the unit's order), a
-///   swap's dealer (its visit's), each dealer's claim lines, the policies by model and the notice
-///   of each line.
+///   swap's dealer (its visit's), the policies by model and the notice of each line.
 ///
 /// A reader refuses, besides malformed bytes: lists out of the orders above or holding an id twice,
 /// a record naming a policy position, complaint, visit or dealer that does not exist (a visit's
@@ -65,7 +64,7 @@ public struct StateSnapshot: Equatable, Sendable {
     public var lastSeq: Int64
     /// Every live policy, in seq order (`policy.published` fields and seq).
     public var policies: [UInt8]
-    /// Every dealer: id, name, enrolment, invoices and payments by seq; lines are derived on load.
+    /// Every dealer: id, name, enrolment, invoices and payments by seq; its claim lines are found from the units.
     public var dealers: [UInt8]
     /// Every live notice: id, dealer, lines (kind and id), amount, day and confirmation.
     public var notices: [UInt8]

@@ -25,7 +25,7 @@ extension String {
     /// Whether `self` sorts before `other` by UTF-8 bytes (code point order), the order of every answer's arrays.
     ///
     /// Compares the bytes in place (a native string's are contiguous), not through `String.UTF8View`'s indices.
-    public func bytePrecedes(_ other: String) -> Bool {
+    package func bytePrecedes(_ other: String) -> Bool {
         var left = self, right = other
         return left.withUTF8 { left in right.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSONText
 @testable import Ledger
 @_spi(Testing) import LedgerLog
 import Testing
@@ -257,6 +258,63 @@ import WarrantyDomain
             #expect(report.written && written == whole)
             #expect(try Self.scratchFiles(ledger.folder) == [])
         }
+    }
+
+    /// A log written around `append` whose stream versions are out of order only across spills: a spilling rebuild finds
+    /// it when it merges the versions it kept aside (`KeyRuns`), or as a stream started after a spill at the last version
+    /// there is counts past it, and names the event as the whole fold does. The forged dealer events come after the
+    /// spill that follows the last sale or card, so the fold they are in has not met their stream.
+    struct VersionForgery: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        /// Each forged event's line and stored version, in the stream of its dealer.
+        var events: [(line: String, version: UInt32)]
+        var message: String
+    }
+
+    static let invoice = #"{"type":"dealer.invoiced","at":"2025-03-01","data":{"dealer":"D1","invoice":"F1","amount":100}}"#
+    static let versionForgeries = [
+        VersionForgery(testDescription: "a version skipped", events: [(invoice, 3)],
+                       message: "seq 6: stored in stream dealer:D1 version 3, but the event belongs to stream dealer:D1 at version 2"),
+        VersionForgery(testDescription: "a new stream at version 2",
+                       events: [(#"{"type":"dealer.enrolled","at":"2025-03-01","data":{"dealer":"D9","name":"D9"}}"#, 2)],
+                       message: "seq 6: stored in stream dealer:D9 version 2, but the event belongs to stream dealer:D9 at version 1"),
+        VersionForgery(testDescription: "the last version, then one more",
+                       events: [(invoice, .max), (invoice.replacing("F1", with: "F2"), 0)],
+                       message: "seq 6: stored in stream dealer:D1 version 4294967295, but the event belongs to stream dealer:D1 at version 2"),
+    ]
+
+    @Test(arguments: versionForgeries)
+    func aStreamVersionOutOfOrderAcrossSpillsIsReportedAsTheWholeFoldDoes(_ forgery: VersionForgery) throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let zone = TimeZoneOffset("+08:00")!
+        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
+        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+        // Written past `append`: straight into the log, with a correct frame, checksum and chain link.
+        do {
+            let writer = try LogWriter(folder: ledger.folder)
+            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
+            for (line, version) in forgery.events {
+                let event = try EventDecoder.decode(try JSONParser.parse(line), zone: zone)
+                var payload: [UInt8] = []
+                let dealer = try #require(line.firstMatch(of: /"dealer":"([^"]+)"/)?.1)
+                StoredEvent(stream: "dealer:" + dealer, version: version, event: event).encode(into: &payload)
+                _ = try writer.add(payload)
+            }
+            _ = try writer.commit()
+        }
+
+        let spills = Counter()
+        #expect(throws: LedgerError(.verificationFailed, forgery.message), "spilling") {
+            try Ledger.$spillUnits.withValue(1) {
+                try Ledger.$spilled.withValue({ _ in spills.add() }) { _ = try ledger.rebuild() }
+            }
+        }
+        #expect(spills.value == 3, "after each sale and the card")
+        #expect(throws: LedgerError(.verificationFailed, forgery.message), "whole") {
+            try Ledger.$spillUnits.withValue(.max) { _ = try ledger.rebuild() }
+        }
+        #expect(try Self.scratchFiles(ledger.folder) == [])
     }
 
     /// A merge carries the base's notices over from the scope's split of the notices section when the scope has
