@@ -128,7 +128,7 @@ final class StateSpill {
 extension Ledger {
     /// How many units a long fold holds before it is written out (`StateSpill`); task-local so that a test or a
     /// benchmark can lower it.
-    @TaskLocal public static var spillUnits = 70_000
+    @TaskLocal public static var spillUnits = 80_000
 
     /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
     @TaskLocal static var spilled: (@Sendable (String?) -> Void)?

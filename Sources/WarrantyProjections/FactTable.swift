@@ -7,7 +7,7 @@ protocol KeyedFacts: Sendable {
 /// and a compact index from identifier to position.
 ///
 /// The index is an open-addressing table of 8-byte slots, at most three quarters full: each slot holds 32 bits of
-/// the key's hash and the fact's position. The key itself is the fact's own (`KeyedFacts.key`), compared only when
+/// the key's hash (`tag`, which also picks its first slot) and the fact's position. The key itself is the fact's own (`KeyedFacts.key`), compared only when
 /// the hash bits match. A `Dictionary` from key to position would keep a 16-byte copy of every key beside its
 /// value, about 60 bytes an entry once its spare buckets are counted; here an entry costs 11 to 21 bytes. Keys hash
 /// and compare as Swift strings do: canonically equivalent spellings are one key.
@@ -18,7 +18,8 @@ protocol KeyedFacts: Sendable {
 /// Removed entries leave a hole that the next insertion reuses. Iteration order is unspecified, as a
 /// dictionary's; every answer sorts.
 struct FactTable<Facts: KeyedFacts>: Sendable {
-    /// A power-of-two count of slots: 0 is empty, else the hash's high 32 bits, then the position + 1.
+    /// A power-of-two count of slots, linear probing: 0 is empty, else the key's tag in the high 32 bits and the
+    /// position + 1 in the low 32.
     private var slots: [UInt64] = []
     /// `nil` marks a hole left by a removal.
     private var facts = ChunkedArray<Facts?>()

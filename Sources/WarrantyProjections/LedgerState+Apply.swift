@@ -53,9 +53,6 @@ extension LedgerState {
             record.serial = units.storedKey(visit.serial)!
             visits[visit.visit] = VisitFacts(record: record, at: at, laborAmount: amount)
             units[visit.serial]!.visits.append(visit.visit)
-            if let complaint = visit.complaint {
-                complaints[complaint]!.visits.append(visit.visit)
-            }
 
         case .partSwapped(let swap):
             let dealer = visits[swap.visit]!.record.dealer
@@ -63,7 +60,6 @@ extension LedgerState {
             var record = swap
             record.serial = units.storedKey(swap.serial)!
             swaps[swap.swap] = SwapFacts(record: record, at: at, dealer: dealer, returnDeadline: deadline)
-            visits[swap.visit]!.swaps.append(swap.swap)
             units[swap.serial]!.swaps.append(swap.swap)
             addMoney(swap.cost)
 
@@ -148,16 +144,12 @@ extension LedgerState {
             }
             visits[visit.visit] = nil
             units[visit.serial]!.visits.removeAll { $0 == visit.visit }
-            if let complaint = visit.complaint {
-                complaints[complaint]!.visits.removeAll { $0 == visit.visit }
-            }
 
         case .partSwapped(let swap):
             guard let facts = swaps[swap.swap], facts.at.seq == seq else {
                 preconditionFailure("void of seq \(seq): swap \(swap.swap) is not live")
             }
             swaps[swap.swap] = nil
-            visits[swap.visit]!.swaps.removeAll { $0 == swap.swap }
             units[swap.serial]!.swaps.removeAll { $0 == swap.swap }
             moneyTotal -= swap.cost
 

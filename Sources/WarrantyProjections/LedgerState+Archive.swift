@@ -9,7 +9,7 @@ extension LedgerState {
         var records: [ArchiveRecord] = []
         for complaint in complaints.values where complaint.lodged.day <= day {
             let unit = units[complaint.serial]!
-            let recorded = complaint.visits.compactMap { visits[$0] }.filter { $0.at.day <= day }
+            let recorded = visitIDs(of: complaint).compactMap { visits[$0] }.filter { $0.at.day <= day }
             let first = recorded.min { ($0.at.day, $0.at.seq) < ($1.at.day, $1.at.seq) }
             let closed = recorded.filter(\.record.resolved).map(\.at.day).min()
             records.append(record(id: complaint.id, serial: complaint.serial,
@@ -33,7 +33,7 @@ extension LedgerState {
         var swapIDs: [String] = []
         for visit in recorded {
             cost += visit.laborAmount ?? 0
-            for swapID in visit.swaps {
+            for swapID in self.swapIDs(of: visit) {
                 guard let swap = swaps[swapID], swap.at.day <= day else { continue }
                 cost += swap.record.cost
                 swapIDs.append(swapID)

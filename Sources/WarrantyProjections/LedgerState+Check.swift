@@ -62,7 +62,7 @@ extension LedgerState {
                 guard facts.serial == visit.serial else {
                     throw Refusal("complaint \(quoted(id)) is for serial \(quoted(facts.serial)), not \(quoted(visit.serial))")
                 }
-                if let resolving = facts.visits.first(where: { visits[$0]?.record.resolved == true }) {
+                if let resolving = visitIDs(of: facts).first(where: { visits[$0]?.record.resolved == true }) {
                     throw Refusal("complaint \(quoted(id)) is already resolved by visit \(quoted(resolving))")
                 }
                 complaint = facts
@@ -268,11 +268,11 @@ extension LedgerState {
         case .unitExchanged(let exchange):
             if let unit = units[exchange.replacement], unit.introduced.seq == seq { found = unitDependents(unit) }
         case .complaintLodged(let lodged):
-            for id in complaints[lodged.complaint]?.visits ?? [] {
+            for id in complaints[lodged.complaint].map(visitIDs) ?? [] {
                 found.append(Dependent(seq: visits[id]!.at.seq, type: .visitRecorded, identifier: id))
             }
         case .visitRecorded(let visit):
-            for id in visits[visit.visit]?.swaps ?? [] {
+            for id in visits[visit.visit].map(swapIDs) ?? [] {
                 found.append(Dependent(seq: swaps[id]!.at.seq, type: .partSwapped, identifier: id))
             }
             notice(holding: LineKey(kind: .labor, id: visit.visit))

@@ -45,14 +45,13 @@ struct UnitFacts: Hashable, Sendable {
     }
 }
 
-/// A lodged complaint with its visits in log order.
+/// A lodged complaint. Its visits are those of its unit's that name it (`LedgerState.visitIDs(of:)`).
 struct ComplaintFacts: Hashable, Sendable {
     var id: String
     var serial: String
     /// The part named by the complaint; nil counts as `unit`.
     var part: String?
     var lodged: Dated
-    var visits: [String] = []
 
     /// The part name the rules use: the complaint's part, or `unit`.
     var partName: String { part ?? unitPartName }
@@ -61,13 +60,13 @@ struct ComplaintFacts: Hashable, Sendable {
 /// The part name for complaints and labor lines that name no part.
 let unitPartName = "unit"
 
-/// A recorded visit, its labor line amount when it is a repair, and its swaps in log order.
+/// A recorded visit and its labor line amount when it is a repair. Its swaps are those of its unit's that name it
+/// (`LedgerState.swapIDs(of:)`).
 struct VisitFacts: Hashable, Sendable {
     var record: VisitRecorded
     var at: Dated
     /// `round_half_up(laborMinutes × laborRate / 60) + travel` for a repair visit; nil for other kinds.
     var laborAmount: Fen?
-    var swaps: [String] = []
 }
 
 /// A part swap with the fate of the old part.
@@ -119,3 +118,16 @@ extension UnitFacts: KeyedFacts { var key: String { serial } }
 extension ComplaintFacts: KeyedFacts { var key: String { id } }
 extension VisitFacts: KeyedFacts { var key: String { record.visit } }
 extension SwapFacts: KeyedFacts { var key: String { record.swap } }
+
+extension LedgerState {
+    /// The visits recorded against `complaint`, in log order: those of its unit's visits that name it. Found rather
+    /// than kept, so that a unit held in memory carries one list of its visits, not two.
+    func visitIDs(of complaint: ComplaintFacts) -> [String] {
+        (units[complaint.serial]?.visits ?? []).filter { visits[$0]?.record.complaint == complaint.id }
+    }
+
+    /// The swaps of `visit`, in log order: those of its unit's swaps that name it.
+    func swapIDs(of visit: VisitFacts) -> [String] {
+        (units[visit.record.serial]?.swaps ?? []).filter { swaps[$0]?.record.visit == visit.record.visit }
+    }
+}

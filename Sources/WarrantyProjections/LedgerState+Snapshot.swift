@@ -46,9 +46,9 @@ import WarrantyDomain
 ///     optional (dated at, `u8` verdict) appraisal.
 ///
 ///   A record holds everything recorded against its serial; the serial of each complaint, visit and
-///   swap is the record's. Derived on load: a complaint's visits and a visit's swaps (the unit's
-///   visits naming the complaint, the unit's swaps naming the visit, in the unit's order), a
-///   swap's dealer (its visit's), the policies by model and the notice of each line.
+///   swap is the record's. Derived on load: a swap's dealer (its visit's), the policies by model and
+///   the notice of each line. Found when asked for: a complaint's visits and a visit's swaps (the
+///   unit's visits naming the complaint, the unit's swaps naming the visit, in the unit's order).
 ///
 /// A reader refuses, besides malformed bytes: lists out of the orders above or holding an id twice,
 /// a record naming a policy position, complaint, visit or dealer that does not exist (a visit's
@@ -349,7 +349,6 @@ extension LedgerState {
             let complaint = complaints[id]!
             // Pair assertion: what the load derives must be what the state holds.
             assert(complaint.serial == unit.serial && complaint.id == id)
-            assert(complaint.visits == unit.visits.filter { visits[$0]!.record.complaint == id })
             writer.write(complaint.id)
             writer.write(complaint.part)
             writer.write(complaint.lodged)
@@ -360,7 +359,6 @@ extension LedgerState {
             let visit = visits[id]!
             let record = visit.record
             assert(record.serial == unit.serial && record.visit == id)
-            assert(visit.swaps == unit.swaps.filter { swaps[$0]!.record.visit == id })
             writer.write(record.visit)
             writer.write(record.dealer)
             writer.write(record.complaint)
@@ -975,7 +973,6 @@ extension LedgerState {
                     guard complaints[complaint]?.serial == serial else {
                         throw reader.error("visit \(quoted(id)) names complaint \(quoted(complaint)), which is not of unit \(quoted(serial))")
                     }
-                    complaints[complaint]!.visits.append(id)
                 }
                 if let laborAmount {
                     try load.money.add(laborAmount, reader)
@@ -1016,7 +1013,6 @@ extension LedgerState {
                 guard let swapDealer = visits[visit]?.record.dealer, visits[visit]!.record.serial == serial else {
                     throw reader.error("swap \(quoted(id)) names visit \(quoted(visit)), which is not of unit \(quoted(serial))")
                 }
-                visits[visit]!.swaps.append(id)
                 try load.money.add(cost, reader)
                 try checkLine(LineKey(kind: .part, id: id), dealer: swapDealer, day: at.day, reader)
                 let record = PartSwapped(swap: id, visit: visit, serial: serial, part: part, removed: removed,

@@ -83,8 +83,8 @@ extension LedgerState {
             guard let complaint = complaints[id], complaint.lodged.day <= day else { continue }
             var resolution: Day?
             var defect = false
-            for visitID in complaint.visits {
-                guard let visit = visits[visitID], visit.at.day <= day else { continue }
+            for visitID in facts.visits {
+                guard let visit = visits[visitID], visit.record.complaint == id, visit.at.day <= day else { continue }
                 if visit.record.finding == .defect { defect = true }
                 if visit.record.resolved, resolution.map({ visit.at.day < $0 }) ?? true {
                     resolution = visit.at.day

@@ -41,20 +41,7 @@ import WarrantyDomain
     func everyFoldReportsTheForgedSeq(_ forgery: Forgery) throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let zone = TimeZoneOffset("+08:00")!
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
-        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
-
-        // Written past `append`: straight into the log, with a correct frame, checksum and chain link.
-        let event = try EventDecoder.decode(try JSONParser.parse(forgery.line), zone: zone)
-        var payload: [UInt8] = []
-        StoredEvent(stream: forgery.stream, version: forgery.version, event: event).encode(into: &payload)
-        do {
-            let writer = try LogWriter(folder: ledger.folder)
-            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
-            #expect(try writer.add(payload) == 6)
-            _ = try writer.commit()
-        }
+        let ledger = try forgedLedger([(forgery.line, forgery.stream, forgery.version)], scratch: scratch)
 
         func expectRefusal(_ what: String, _ body: () throws -> Void) {
             do {

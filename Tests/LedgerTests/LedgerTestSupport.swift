@@ -4,8 +4,27 @@ import Glibc
 import JSONText
 import Ledger
 import LedgerGenerator
+import LedgerLog
 import WarrantyDomain
 import WarrantyProjections
+
+/// A ledger of `OneUnitPathTests.base` in `scratch`, then `forged` written past `append`: straight into the log as one
+/// batch, each event in the stream and at the version given, with a correct frame, checksum and chain link.
+func forgedLedger(_ forged: [(line: String, stream: String, version: UInt32)], scratch: String) throws -> Ledger {
+    let zone = TimeZoneOffset("+08:00")!
+    let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
+    try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
+    let writer = try LogWriter(folder: ledger.folder)
+    try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
+    for (line, stream, version) in forged {
+        let event = try EventDecoder.decode(try JSONParser.parse(line), zone: zone)
+        var payload: [UInt8] = []
+        StoredEvent(stream: stream, version: version, event: event).encode(into: &payload)
+        _ = try writer.add(payload)
+    }
+    _ = try writer.commit()
+    return ledger
+}
 
 /// A new empty folder under /tmp.
 func temporaryFolder() -> String {

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import JSONText
 @testable import Ledger
 @_spi(Testing) import LedgerLog
 import Testing
@@ -287,22 +286,9 @@ import WarrantyDomain
     func aStreamVersionOutOfOrderAcrossSpillsIsReportedAsTheWholeFoldDoes(_ forgery: VersionForgery) throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
-        let zone = TimeZoneOffset("+08:00")!
-        let ledger = try Ledger.create(folder: scratch + "/ledger", timeZone: zone)
-        try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
-        // Written past `append`: straight into the log, with a correct frame, checksum and chain link.
-        do {
-            let writer = try LogWriter(folder: ledger.folder)
-            try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
-            for (line, version) in forgery.events {
-                let event = try EventDecoder.decode(try JSONParser.parse(line), zone: zone)
-                var payload: [UInt8] = []
-                let dealer = try #require(line.firstMatch(of: /"dealer":"([^"]+)"/)?.1)
-                StoredEvent(stream: "dealer:" + dealer, version: version, event: event).encode(into: &payload)
-                _ = try writer.add(payload)
-            }
-            _ = try writer.commit()
-        }
+        let ledger = try forgedLedger(forgery.events.map { line, version in
+            (line, "dealer:" + (line.firstMatch(of: /"dealer":"([^"]+)"/)?.1 ?? ""), version)
+        }, scratch: scratch)
 
         let spills = Counter()
         #expect(throws: LedgerError(.verificationFailed, forgery.message), "spilling") {
