@@ -7,10 +7,11 @@ protocol KeyedFacts: Sendable {
 /// and a compact index from identifier to position.
 ///
 /// The index is an open-addressing table of 8-byte slots, at most three quarters full: each slot holds 32 bits of
-/// the key's hash (`tag`, which also picks its first slot) and the fact's position. The key itself is the fact's own (`KeyedFacts.key`), compared only when
-/// the hash bits match. A `Dictionary` from key to position would keep a 16-byte copy of every key beside its
-/// value, about 60 bytes an entry once its spare buckets are counted; here an entry costs 11 to 21 bytes. Keys hash
-/// and compare as Swift strings do: canonically equivalent spellings are one key.
+/// the key's hash (`tag`, which also picks its first slot) and the fact's position. The key itself is the fact's
+/// own (`KeyedFacts.key`), compared only when the hash bits match. A `Dictionary` from key to position would keep a
+/// 16-byte copy of every key beside its value, about 60 bytes an entry once its spare buckets are counted; here an
+/// entry costs 11 to 21 bytes. Keys hash and compare as Swift strings do: canonically equivalent spellings are one
+/// key.
 ///
 /// The facts sit in chunks of 4,096, so that the table grows by one chunk at a time and never copies its facts to
 /// grow (a doubling array costs up to twice its count, and three times while it moves). A `Dictionary` of large
