@@ -32,7 +32,7 @@ final class KeyRuns {
     private let folder: String
     private let name: String
     /// How a stream's entries in two runs, older first, make one (`VersionRun.follow`); nil when a key is in one run.
-    private let combine: MergedCursor.Combine?
+    let combine: MergedCursor.Combine?
     private var file: ReplacementFile
     /// How many times the runs were merged into one: which of the two files is written.
     private var merges = 0
@@ -67,7 +67,7 @@ final class KeyRuns {
     /// runs hold what they held.
     func add<Value>(_ table: KeyTable<Value>, _ value: (Int, Value) -> UInt64) throws {
         if runs.count >= Self.maximumRuns {
-            var merged = try cursor()
+            var merged = try MergedCursor(cursors(), combine: combine)
             let next = try ReplacementFile(path: Self.paths(folder: folder, name: name)[(merges + 1) % 2])
             let run = try write(to: next) { writer, output in
                 while let entry = try merged.next() { try writer.add(entry.key, entry.value, to: &output) }
@@ -87,11 +87,6 @@ final class KeyRuns {
     /// Takes the newest run back out, as if it had not been added (its bytes stay in the file, never read).
     func removeLast() {
         runs.removeLast()
-    }
-
-    /// The runs' entries merged in key order, a key in several runs given once (combined).
-    func cursor() throws -> MergedCursor {
-        try MergedCursor(cursors(), combine: combine)
     }
 
     /// A cursor over each run, oldest first.

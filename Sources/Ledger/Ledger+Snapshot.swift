@@ -132,7 +132,7 @@ extension Ledger {
     public func rebuild(progress: ProgressHandler? = nil) throws(LedgerError) -> RebuildReport {
         do {
             return try rebuildFolding(progress: progress)
-        } catch let error where error.versionGap != nil {
+        } catch let error where error.isVersionGap {
             throw firstVersionGap(otherwise: error)
         }
     }
@@ -144,18 +144,16 @@ extension Ledger {
         var versions = KeyTable<UInt32>()
         var found: LedgerError?
         do {
-            try logReader().scan(from: 1) { record in
-                let stored = try StoredEvent.decodeForLedger(record)
-                let version = versions.increment(stored.stream)
-                guard stored.version == version else {
-                    found = LedgerError(.verificationFailed, "seq \(record.seq): stored in stream \(stored.stream) version "
-                                        + "\(stored.version), but the event belongs to stream \(stored.stream) at version \(version)")
+            try forEachEvent { logged in
+                let version = versions.increment(logged.stored.stream)
+                guard logged.stored.version == version else {
+                    found = .streamVersion(seq: logged.seq, stored: logged.stored, stream: logged.stored.stream, version: version)
                     return false
                 }
                 return true
             }
         } catch let failure {
-            return LedgerError.wrap(failure)
+            return failure
         }
         return found ?? error
     }

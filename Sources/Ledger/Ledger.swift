@@ -201,14 +201,13 @@ public struct LedgerFold: Sendable {
             version = versions.increment(stream)
         }
         guard stored.stream == stream, !hasKeys || stored.version == version else {
-            throw LedgerError(.verificationFailed, "seq \(seq): stored in stream \(stored.stream) version \(stored.version), "
-                              + "but the event belongs to stream \(stream) at version \(version)")
+            throw LedgerError.streamVersion(seq: seq, stored: stored, stream: stream, version: version)
         }
         record(stored.event, seq: seq, target: target)
     }
 
     /// The fold without its idempotency keys and stream versions: what a rebuild's spill writes (`StateSpill`).
-    var withoutKeys: LedgerFold {
+    var withoutKeysAndVersions: LedgerFold {
         var fold = self
         fold.ids = KeyTable()
         fold.versions = KeyTable()

@@ -11,8 +11,8 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
-    /// The stream of a `StreamVersionGap`, which a rebuild then looks for in the log to name the seq.
-    var versionGap: String?
+    /// Whether this is a `StreamVersionGap`, whose first event a rebuild then looks for in the log to name the seq.
+    var isVersionGap = false
 
     public init(_ code: Code, _ message: String) {
         self.code = code
@@ -20,6 +20,17 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Equal when they say the same: the code and the message.
+    public static func == (left: LedgerError, right: LedgerError) -> Bool {
+        left.code == right.code && left.message == right.message
+    }
+
+    /// A stored event whose stream or version is not the one the fold counts for it.
+    static func streamVersion(seq: Int64, stored: StoredEvent, stream: String, version: UInt32) -> LedgerError {
+        LedgerError(.verificationFailed, "seq \(seq): stored in stream \(stored.stream) version \(stored.version), "
+                    + "but the event belongs to stream \(stream) at version \(version)")
+    }
 }
 
 import LedgerLog
@@ -39,7 +50,7 @@ extension LedgerError {
     /// A stream whose versions a rebuild found not to follow on.
     init(_ gap: StreamVersionGap) {
         self.init(.verificationFailed, "\(gap)")
-        versionGap = gap.stream
+        isVersionGap = true
     }
 
     /// Wraps any error thrown below the facade into a `LedgerError`.

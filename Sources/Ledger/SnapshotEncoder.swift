@@ -129,7 +129,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try appendMergedUnitIndex(base)
         try appendKeys(fold.ids, over: (base, .ids), runs: base.keyRuns) { UInt64(bitPattern: $1) }
         if let runs = base.versionRuns {
-            try appendKeys(fold.versions, over: (base, .versions), runs: runs, combine: VersionRun.follow, finish: VersionRun.last) {
+            try appendKeys(fold.versions, over: (base, .versions), runs: runs, finish: VersionRun.last) {
                 VersionRun.value(first: fold.firstVersion(ofEntry: $0), last: $1)
             }
         } else {
@@ -318,12 +318,12 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
 
     /// A lookup table of the keys in UTF-8 byte order, with their values (`value` of each entry's number and value);
     /// over a base, merged with the base's table in that section and with the runs a rebuild kept aside for it: a key
-    /// of the fold replacing the base's (a stream's later version), or with `combine`, combined with the older
-    /// entries (runs of stream versions). `finish` makes the value stored of the merged one.
+    /// of the fold replacing the base's (a stream's later version), or combined with the older entries as the runs
+    /// combine theirs (`KeyRuns.combine`: runs of stream versions). `finish` makes the value stored of the merged one.
     private mutating func appendKeys<Value>(_ table: KeyTable<Value>, over base: (MergeBase, SnapshotFile.Section)?,
-                                            runs: KeyRuns? = nil, combine: MergedCursor.Combine? = nil,
-                                            finish: (UnsafeRawBufferPointer, UInt64) throws -> UInt64 = { $1 },
+                                            runs: KeyRuns? = nil, finish: (UnsafeRawBufferPointer, UInt64) throws -> UInt64 = { $1 },
                                             _ value: (Int, Value) -> UInt64) throws {
+        let combine = runs?.combine
         var stored = try base.map { base, section in
             let own = try LookupTableCursor(SectionStream(base.reader, base.file.sections[section.rawValue], pieceSize: SnapshotFile.pieceSize))
             return try MergedCursor([own] + (runs?.cursors() ?? []), combine: combine)

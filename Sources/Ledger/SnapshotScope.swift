@@ -65,6 +65,8 @@ final class SnapshotScope {
         guard let (state, _) = file.loadUnits([], more: [], noticesOf: nil, reader) else { return nil }
         var fold = LedgerFold(state: state, lastSeq: file.lastSeq)
         fold.isWhole = false
+        // A rebuild's scratch file has no versions to look streams up in (`KeyRuns`).
+        fold.versionsAside = keysAside
         return fold
     }
 
@@ -76,7 +78,8 @@ final class SnapshotScope {
 
     /// The version of a stream's last event at the snapshot, if it had one.
     func version(ofStream stream: String) throws(SnapshotError) -> UInt32? {
-        try versions.value(of: stream, reader).map { UInt32(truncatingIfNeeded: $0) }
+        precondition(!keysAside, "the versions of a rebuild's scratch file are kept aside, never looked up")
+        return try versions.value(of: stream, reader).map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// `prepare(_:for:target:)` for a fold's state, and the event's stream started at its snapshot version (unless

@@ -68,7 +68,7 @@ final class StateSpill {
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
         do {
-            let written = keysAside ? fold.withoutKeys : fold
+            let written = keysAside ? fold.withoutKeysAndVersions : fold
             // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
             // then the records the next index points at are copied to a new heap, and the old one goes with the scope.
             let records: RecordHeap
@@ -102,7 +102,6 @@ final class StateSpill {
             heap = (records, indexed)
             spills += 1
             fold = empty
-            fold.versionsAside = keysAside
             Ledger.spilled?(nil)
         } catch let error as MergeInvariantError {
             throw LedgerError(.verificationFailed, "\(error)")

@@ -9,7 +9,7 @@ extension LedgerState {
         var records: [ArchiveRecord] = []
         for complaint in complaints.values where complaint.lodged.day <= day {
             let unit = units[complaint.serial]!
-            let recorded = visitIDs(of: complaint).compactMap { visits[$0] }.filter { $0.at.day <= day }
+            let recorded: [VisitFacts] = visitIDs(of: complaint).compactMap { visits[$0] }.filter { $0.at.day <= day }
             let first = recorded.min { ($0.at.day, $0.at.seq) < ($1.at.day, $1.at.seq) }
             let closed = recorded.filter(\.record.resolved).map(\.at.day).min()
             records.append(record(id: complaint.id, serial: complaint.serial,

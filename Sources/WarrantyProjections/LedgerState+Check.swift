@@ -268,11 +268,11 @@ extension LedgerState {
         case .unitExchanged(let exchange):
             if let unit = units[exchange.replacement], unit.introduced.seq == seq { found = unitDependents(unit) }
         case .complaintLodged(let lodged):
-            for id in complaints[lodged.complaint].map(visitIDs) ?? [] {
+            for id in complaints[lodged.complaint].map({ Array(visitIDs(of: $0)) }) ?? [] {
                 found.append(Dependent(seq: visits[id]!.at.seq, type: .visitRecorded, identifier: id))
             }
         case .visitRecorded(let visit):
-            for id in visits[visit.visit].map(swapIDs) ?? [] {
+            for id in visits[visit.visit].map({ Array(swapIDs(of: $0)) }) ?? [] {
                 found.append(Dependent(seq: swaps[id]!.at.seq, type: .partSwapped, identifier: id))
             }
             notice(holding: LineKey(kind: .labor, id: visit.visit))

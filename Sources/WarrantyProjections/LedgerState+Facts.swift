@@ -122,12 +122,12 @@ extension SwapFacts: KeyedFacts { var key: String { record.swap } }
 extension LedgerState {
     /// The visits recorded against `complaint`, in log order: those of its unit's visits that name it. Found rather
     /// than kept, so that a unit held in memory carries one list of its visits, not two.
-    func visitIDs(of complaint: ComplaintFacts) -> [String] {
-        (units[complaint.serial]?.visits ?? []).filter { visits[$0]?.record.complaint == complaint.id }
+    func visitIDs(of complaint: ComplaintFacts) -> LazyFilterSequence<[String]> {
+        (units[complaint.serial]?.visits ?? []).lazy.filter { visits[$0]?.record.complaint == complaint.id }
     }
 
     /// The swaps of `visit`, in log order: those of its unit's swaps that name it.
-    func swapIDs(of visit: VisitFacts) -> [String] {
-        (units[visit.record.serial]?.swaps ?? []).filter { swaps[$0]?.record.visit == visit.record.visit }
+    func swapIDs(of visit: VisitFacts) -> LazyFilterSequence<[String]> {
+        (units[visit.record.serial]?.swaps ?? []).lazy.filter { swaps[$0]?.record.visit == visit.record.visit }
     }
 }

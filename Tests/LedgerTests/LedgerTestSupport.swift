@@ -5,6 +5,7 @@ import JSONText
 import Ledger
 import LedgerGenerator
 import LedgerLog
+import Testing
 import WarrantyDomain
 import WarrantyProjections
 
@@ -16,11 +17,11 @@ func forgedLedger(_ forged: [(line: String, stream: String, version: UInt32)], s
     try append(OneUnitPathTests.base, to: ledger, scratch: scratch)
     let writer = try LogWriter(folder: ledger.folder)
     try writer.begin(recordedMicroseconds: Ledger.currentMicroseconds())
-    for (line, stream, version) in forged {
+    for (index, (line, stream, version)) in forged.enumerated() {
         let event = try EventDecoder.decode(try JSONParser.parse(line), zone: zone)
         var payload: [UInt8] = []
         StoredEvent(stream: stream, version: version, event: event).encode(into: &payload)
-        _ = try writer.add(payload)
+        #expect(try writer.add(payload) == Int64(OneUnitPathTests.base.count + 1 + index))
     }
     _ = try writer.commit()
     return ledger
