@@ -26,8 +26,10 @@ final class KeyRuns {
     static let keysName = "state.keys"
     static let versionsName = "state.versions"
     static let maximumRuns = 32
-    /// The bytes of a run read at a time.
+    /// The bytes of a run read at a time, and written at a time: the files stay open through the fold, their buffers
+    /// held all along.
     static let pieceSize = 1 << 16
+    static let bufferSize = 1 << 16
 
     private let folder: String
     private let name: String
@@ -59,7 +61,7 @@ final class KeyRuns {
         self.folder = folder
         self.name = name
         self.combine = combine
-        file = try ReplacementFile(path: Self.paths(folder: folder, name: name)[0])
+        file = try ReplacementFile(path: Self.paths(folder: folder, name: name)[0], bufferSize: Self.bufferSize)
     }
 
     /// Appends a fold's table as the newest run, each entry's value given by `value` (from its entry number and
@@ -68,7 +70,7 @@ final class KeyRuns {
     func add<Value>(_ table: KeyTable<Value>, _ value: (Int, Value) -> UInt64) throws {
         if runs.count >= Self.maximumRuns {
             var merged = try MergedCursor(cursors(), combine: combine)
-            let next = try ReplacementFile(path: Self.paths(folder: folder, name: name)[(merges + 1) % 2])
+            let next = try ReplacementFile(path: Self.paths(folder: folder, name: name)[(merges + 1) % 2], bufferSize: Self.bufferSize)
             let run = try write(to: next) { writer, output in
                 while let entry = try merged.next() { try writer.add(entry.key, entry.value, to: &output) }
             }

@@ -36,7 +36,7 @@ final class RecordHeap {
     private var checksum = CRC32C()
 
     init(folder: String) throws {
-        file = try ReplacementFile(path: folder + "/" + Self.name)
+        file = try ReplacementFile(path: folder + "/" + Self.name, bufferSize: 1 << 18)
         readable = open(try file.written(), O_RDONLY | O_CLOEXEC)
         guard readable >= 0 else { throw SnapshotError(reason: "\(folder)/\(Self.name): cannot be opened for reading") }
         guard file.removeName() else { throw SnapshotError(reason: "\(folder)/\(Self.name): its name cannot be removed") }

@@ -95,9 +95,11 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         try appendKeys(fold.ids, over: nil) { UInt64(bitPattern: $1) }
         try appendKeys(fold.versions, over: nil) { UInt64($1) }
         let dealerIndex = fold.state.dealerIndex(unitOrder: unitOrder)
-        try appendDealerIndex(dealerIndex)
+        try appendDealerIndex(dealerIndex.map { ($0.dealer, $0.positions.count) }) { entry, write in
+            for position in dealerIndex[entry].positions { try write(position) }
+        }
         try appendIdentifiers(fold.state, units: unitOrder.enumerated().map { (serial: $1, number: UInt32($0)) },
-                              dealerIndex: dealerIndex, over: nil)
+                              dealers: dealerIndex.map(\.dealer), over: nil)
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
 
@@ -136,23 +138,49 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             try appendKeys(fold.versions, over: (base, .versions)) { UInt64($1) }
         }
 
-        // The dealer index: the base's positions carried over to the new entry numbers, with the fold's units added.
+        // The dealer index: the base's positions carried over to the new entry numbers, merged with the fold's units'.
+        // Written dealer by dealer from the base's index, not gathered first: a merge holds the fold's positions only.
         guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
-        var positions: [String: [UInt32]] = [:]
         let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
-        for entry in 0..<oldDealers.count {
-            for position in oldDealers.positions(entry) {
-                guard position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
-                if oldToNew[position] != .max { positions[oldDealerIDs[entry], default: []].append(oldToNew[position]) }
+        // Keyed as strings compare: a dealer named in another Unicode normalization is the same dealer.
+        var entries: [String: (old: Int?, fold: [UInt32])] = [:]
+        for (entry, dealer) in oldDealerIDs.enumerated() { entries[dealer, default: (nil, [])].old = entry }
+        for (serial, number) in zip(foldSerials, foldNumbers) {
+            fold.state.forEachDealer(ofUnit: serial) { entries[$0, default: (nil, [])].fold.append(number) }
+        }
+        let oldToNew = self.oldToNew
+        /// The base's positions of an entry of its dealer index, at their new entry numbers, increasing.
+        func carried(_ entry: Int?) throws -> [UInt32] {
+            var last = -1
+            return try (entry.map(oldDealers.positions) ?? []).compactMap { position in
+                guard position > last, position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
+                last = position
+                return oldToNew[position] == .max ? nil : oldToNew[position]
             }
         }
-        for (serial, number) in zip(foldSerials, foldNumbers) {
-            for dealer in fold.state.dealers(ofUnit: serial) { positions[dealer, default: []].append(number) }
+        var dealers: [(id: String, old: Int?, fold: [UInt32], count: Int)] = []
+        for (dealer, entry) in entries {
+            // A dealer with no unit left is left out, as the whole fold's index leaves it out.
+            let count = try carried(entry.old).count + entry.fold.count
+            if count > 0 { dealers.append((fold.state.enrolledSpelling(of: dealer), entry.old, entry.fold, count)) }
         }
-        let dealerIndex = LedgerState.dealerIndex(positions, spelling: fold.state.enrolledSpelling)
-        try appendDealerIndex(dealerIndex)
-        try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) }, dealerIndex: dealerIndex,
-                              over: (base, oldDealerIDs))
+        dealers.sort { $0.id.bytePrecedes($1.id) }
+        try appendDealerIndex(dealers.map { ($0.id, $0.count) }) { index, write in
+            // Both lists increase (the fold's units were numbered in order) and never share a number.
+            let base = try carried(dealers[index].old), own = dealers[index].fold
+            var next = (base: 0, own: 0)
+            while next.base < base.count || next.own < own.count {
+                if next.own == own.count || next.base < base.count && base[next.base] < own[next.own] {
+                    try write(base[next.base])
+                    next.base += 1
+                } else {
+                    try write(own[next.own])
+                    next.own += 1
+                }
+            }
+        }
+        try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) },
+                              dealers: dealers.map(\.id), over: (base, oldDealerIDs))
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
 
@@ -293,25 +321,31 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
 
     /// The dealer index: a u32 count, per dealer its id's offset and length in the blob and the index and
     /// count of its positions, then all positions, then the blob of ids.
-    private mutating func appendDealerIndex(_ index: [(dealer: String, positions: [UInt32])]) throws {
-        try append(UInt32(index.count))
+    private mutating func appendDealerIndex(_ dealers: [(id: String, count: Int)],
+                                            positions: (_ entry: Int, _ write: (UInt32) throws -> Void) throws -> Void) throws {
+        try append(UInt32(dealers.count))
         var blobLength = 0
         var first = 0
-        for entry in index {
-            let idLength = entry.dealer.utf8.count
+        for dealer in dealers {
+            let idLength = dealer.id.utf8.count
             try append(UInt32(blobLength))
             try append(UInt32(idLength))
             try append(UInt32(first))
-            try append(UInt32(entry.positions.count))
+            try append(UInt32(dealer.count))
             blobLength += idLength
-            first += entry.positions.count
+            first += dealer.count
         }
-        for entry in index {
-            for position in entry.positions { try append(position) }
+        for entry in dealers.indices {
+            var written = 0
+            try positions(entry) { position in
+                try append(position)
+                written += 1
+            }
+            guard written == dealers[entry].count else { throw MergeInvariantError(reason: "the dealer index's positions do not add up") }
         }
-        for entry in index {
-            var dealer = entry.dealer
-            try dealer.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+        for dealer in dealers {
+            var id = dealer.id
+            try id.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
         }
         try endSection()
     }
@@ -359,45 +393,9 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     /// dealer index), the base's entries for units and notices the fold did not load are carried over to the new
     /// entry numbers and merged in.
     private mutating func appendIdentifiers(_ state: LedgerState, units: [(serial: String, number: UInt32)],
-                                            dealerIndex: [(dealer: String, positions: [UInt32])],
-                                            over base: (MergeBase, oldDealers: [String])?) throws {
-        // Parallel arrays, reserved to the exact count: for a whole fold this runs while the whole state is held.
-        var kinds: [IdentifierKind] = [], ids: [String] = [], values: [UInt32] = []
-        let count = state.identifierCount
-        kinds.reserveCapacity(count)
-        ids.reserveCapacity(count)
-        values.reserveCapacity(count)
-        func add(_ kind: IdentifierKind, _ id: String, _ value: UInt32) {
-            kinds.append(kind)
-            ids.append(id)
-            values.append(value)
-        }
-        for (serial, number) in units {
-            add(.serial, serial, number)
-            for (kind, id) in state.identifiers(ofUnit: serial) ?? [] { add(kind, id, number) }
-        }
+                                            dealers: [String], over base: (MergeBase, oldDealers: [String])?) throws {
         var dealerNumbers: [String: UInt32] = [:]
-        for (number, entry) in dealerIndex.enumerated() { dealerNumbers[entry.dealer] = UInt32(number) }
-        for (notice, dealer) in state.noticeDealers {
-            // A notice's dealer owns its lines, so the dealer index names it.
-            guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of notice \(notice)") }
-            add(.notice, notice, number)
-        }
-        // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
-        // kind and the first 7 bytes, as one number, order most pairs without a string comparison.
-        let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
-        var order = ids.indices.map { position -> (prefix: UInt64, position: UInt32) in
-            var prefix = UInt64(kinds[position].rawValue) << 56
-            if ascii {
-                for (index, byte) in ids[position].utf8.prefix(7).enumerated() { prefix |= UInt64(byte) << (48 - 8 * index) }
-            }
-            return (prefix, UInt32(position))
-        }
-        order.sort { lhs, rhs in
-            if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
-            let left = ids[Int(lhs.position)], right = ids[Int(rhs.position)]
-            return ascii ? left.bytePrecedes(right) : left < right
-        }
+        for (number, dealer) in dealers.enumerated() { dealerNumbers[dealer] = UInt32(number) }
         let oldToNew = self.oldToNew
         var stored = try base.map { base, _ in
             try LookupTableCursor(SectionStream(base.reader, base.file.sections[SnapshotFile.Section.identifiers.rawValue],
@@ -426,17 +424,65 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         var writer = LookupTableWriter()
         var next = try nextStored()
         var key: [UInt8] = []
-        for entry in order {
-            let position = Int(entry.position)
-            key.removeAll(keepingCapacity: true)
-            key.append(kinds[position].rawValue)
-            key.append(contentsOf: ids[position].utf8)
-            try key.withUnsafeBytes { key in
-                while let entry = next, LookupTable.Order.kindThenText.compare(entry.key, key) < 0 {
-                    try writer.add(entry.key, entry.value, to: &self)
-                    next = try nextStored()
+        let noticeDealers = state.noticeDealers, facts = state.factCounts
+        let counts = [units.count, facts.complaints, facts.visits, facts.swaps, noticeDealers.count]
+        // One kind at a time, as the table is sorted: only that kind's ids are held (for a whole fold, the whole state's).
+        for kind in IdentifierKind.allCases {
+            // Parallel arrays, reserved to the exact count.
+            var ids: [String] = [], values: [UInt32] = []
+            ids.reserveCapacity(counts[Int(kind.rawValue)])
+            values.reserveCapacity(counts[Int(kind.rawValue)])
+            switch kind {
+            case .serial:
+                for (serial, number) in units {
+                    ids.append(serial)
+                    values.append(number)
                 }
-                try writer.add(key, UInt64(values[position]), to: &self)
+            case .complaint, .visit, .swap:
+                for (serial, number) in units {
+                    state.forEachIdentifier(ofUnit: serial, kind) { id in
+                        ids.append(id)
+                        values.append(number)
+                    }
+                }
+            case .notice:
+                for (notice, dealer) in noticeDealers {
+                    // A notice's dealer owns its lines, so the dealer index names it.
+                    guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of notice \(notice)") }
+                    ids.append(notice)
+                    values.append(number)
+                }
+            }
+            // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
+            // first 16 bytes, as two numbers, order most pairs without a string comparison.
+            let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+            var order = ids.indices.map { position -> (high: UInt64, low: UInt64, position: UInt32) in
+                var prefix = (high: UInt64(0), low: UInt64(0))
+                if ascii {
+                    for (index, byte) in ids[position].utf8.prefix(16).enumerated() {
+                        if index < 8 { prefix.high |= UInt64(byte) << (56 - 8 * index) } else { prefix.low |= UInt64(byte) << (120 - 8 * index) }
+                    }
+                }
+                return (prefix.high, prefix.low, UInt32(position))
+            }
+            order.sort { lhs, rhs in
+                if lhs.high != rhs.high { return lhs.high < rhs.high }
+                if lhs.low != rhs.low { return lhs.low < rhs.low }
+                let left = ids[Int(lhs.position)], right = ids[Int(rhs.position)]
+                return ascii ? left.bytePrecedes(right) : left < right
+            }
+            for entry in order {
+                let position = Int(entry.position)
+                key.removeAll(keepingCapacity: true)
+                key.append(kind.rawValue)
+                key.append(contentsOf: ids[position].utf8)
+                try key.withUnsafeBytes { key in
+                    while let entry = next, LookupTable.Order.kindThenText.compare(entry.key, key) < 0 {
+                        try writer.add(entry.key, entry.value, to: &self)
+                        next = try nextStored()
+                    }
+                    try writer.add(key, UInt64(values[position]), to: &self)
+                }
             }
         }
         while let entry = next {

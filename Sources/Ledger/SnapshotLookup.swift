@@ -121,13 +121,15 @@ struct LookupTableWriter {
     mutating func finish(to output: inout some LookupTableOutput) throws {
         if inBlock > 0 { try endBlock(to: &output) }
         precondition(count <= Int(UInt32.max), "a lookup table holds fewer than 2^32 entries")
-        var tail = directory
-        tail.append(contentsOf: firstKeys)
-        tail.appendLittle(UInt32(count))
-        tail.appendLittle(UInt32(directory.count / 24))
-        tail.appendLittle(UInt32(firstKeys.count))
-        tail.appendLittle(CRC32C.checksum(tail))
-        try tail.withUnsafeBytes { try output.appendTableBytes($0) }
+        var trailer: [UInt8] = []
+        trailer.appendLittle(UInt32(count))
+        trailer.appendLittle(UInt32(directory.count / 24))
+        trailer.appendLittle(UInt32(firstKeys.count))
+        // One checksum over the directory, the blob and the trailer, which are written as they are, not copied together.
+        var checksum = CRC32C()
+        for part in [directory, firstKeys, trailer] { part.withUnsafeBytes { checksum.update($0) } }
+        trailer.appendLittle(checksum.value)
+        for part in [directory, firstKeys, trailer] { try part.withUnsafeBytes { try output.appendTableBytes($0) } }
     }
 
     private mutating func endBlock(to output: inout some LookupTableOutput) throws {

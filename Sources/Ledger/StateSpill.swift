@@ -78,7 +78,8 @@ final class StateSpill {
                 records = try RecordHeap(folder: folder)
             }
             // Dropped uncommitted at the end of this block, the file is unlinked; the reader keeps it open.
-            let file = try ReplacementFile(path: folder + "/" + Self.name)
+            // The encoder stages its bytes already: a small buffer here.
+            let file = try ReplacementFile(path: folder + "/" + Self.name, bufferSize: 1 << 16)
             let indexed = try SnapshotFile.write(written, over: scope?.mergeBase, head: .zero, lastRecord: nil, into: file, heap: records)
             guard case .header(let file, let reader) = SnapshotFile.find(path: try file.written(), heap: try records.reader()),
                   let next = SnapshotScope(file: file, reader: reader, keysAside: keysAside, heap: records),

@@ -12,7 +12,7 @@ extension LedgerState {
     public func dealerIndex(unitOrder: [String]) -> [(dealer: String, positions: [UInt32])] {
         var positions: [String: [UInt32]] = [:]
         for (position, serial) in unitOrder.enumerated() {
-            for dealer in dealers(ofUnit: serial) { positions[dealer, default: []].append(UInt32(position)) }
+            forEachDealer(ofUnit: serial) { positions[$0, default: []].append(UInt32(position)) }
         }
         return Self.dealerIndex(positions, spelling: enrolledSpelling)
     }

@@ -2,14 +2,16 @@ import WarrantyDomain
 
 /// What writing a partial state's snapshot over an older one (`encodeSnapshot(into:over:)`) needs of each.
 extension LedgerState {
-    /// The dealers a unit's record names: the one that sold it and those that visited it. Empty for a serial the state does not hold.
-    public func dealers(ofUnit serial: String) -> Set<String> {
-        guard let unit = units[serial] else { return [] }
-        var named: Set<String> = [unit.dealer]
+    /// Hands each dealer a unit's record names to `body` once: the one that sold it, then those that visited it, in the
+    /// order of their first visit. None for a serial the state does not hold.
+    public func forEachDealer(ofUnit serial: String, _ body: (String) -> Void) {
+        guard let unit = units[serial] else { return }
+        // A unit is visited by a few dealers at most: a list is cheaper than a set.
+        var named = [unit.dealer]
         for visit in unit.visits {
-            if let dealer = visits[visit]?.record.dealer { named.insert(dealer) }
+            if let dealer = visits[visit]?.record.dealer, !named.contains(dealer) { named.append(dealer) }
         }
-        return named
+        named.forEach(body)
     }
 
     /// The serials of the units the state holds, in UTF-8 byte order: the order of a snapshot's records.

@@ -32,11 +32,17 @@ extension LedgerState {
         swaps[swap]?.dealer
     }
 
-    /// The complaint, visit and swap ids recorded against a unit, in that order; nil for a serial this state does not hold.
-    public func identifiers(ofUnit serial: String) -> [(kind: IdentifierKind, id: String)]? {
-        guard let unit = units[serial] else { return nil }
-        return unit.complaints.map { (.complaint, $0) } + unit.visits.map { (.visit, $0) } + unit.swaps.map { (.swap, $0) }
+    /// The ids of one kind (complaints, visits or swaps) recorded against a unit the state holds, in log order.
+    public func forEachIdentifier(ofUnit serial: String, _ kind: IdentifierKind, _ body: (String) -> Void) {
+        guard let unit = units[serial] else { return }
+        switch kind {
+        case .complaint: unit.complaints.forEach(body)
+        case .visit: unit.visits.forEach(body)
+        case .swap: unit.swaps.forEach(body)
+        case .serial, .notice: preconditionFailure("a unit's \(kind) ids are not listed with it")
+        }
     }
+
 
     /// How many units the state holds.
     public var unitCount: Int {
@@ -48,10 +54,6 @@ extension LedgerState {
         Array(units.keys)
     }
 
-    /// How many live serials, complaints, visits, swaps and notices the state holds.
-    public var identifierCount: Int {
-        units.count + complaints.count + visits.count + swaps.count + notices.count
-    }
 
     /// Every live notice with its dealer.
     public var noticeDealers: [(notice: String, dealer: String)] {
