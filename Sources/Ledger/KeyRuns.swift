@@ -9,8 +9,8 @@ import WarrantyProjections
 /// Nor does it look up the version a stream had at the last spill: the fold after a spill starts each stream it
 /// meets at the version stored with its event (`LedgerFold.versionsAside`). So its spills (`StateSpill`) leave the
 /// keys and versions out of the scratch snapshot, which then does not carry every key so far through every merge,
-/// and write the fold's instead as one run each: a lookup table (`LookupTable`) in byte order, appended to a
-/// scratch file. Writing the whole snapshot merges the runs, the base's and the fold's (`SectionEncoder`), giving
+/// and write the fold's instead as one run each (and, between spills, whenever the fold holds
+/// `Ledger.keyRunEntries` of them): a lookup table (`LookupTable`) in byte order, appended to a scratch file. Writing the whole snapshot merges the runs, the base's and the fold's (`SectionEncoder`), giving
 /// the bytes the whole fold would. At `maximumRuns`, the runs are merged into one, written to a new scratch file
 /// that replaces the old one, before the next run is added: a merge never reads from more than that many, and
 /// the disk holds the keys about once (twice while they are merged).

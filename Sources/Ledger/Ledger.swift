@@ -209,10 +209,15 @@ public struct LedgerFold: Sendable {
     /// The fold without its idempotency keys and stream versions: what a rebuild's spill writes (`StateSpill`).
     var withoutKeysAndVersions: LedgerFold {
         var fold = self
-        fold.ids = KeyTable()
-        fold.versions = KeyTable()
-        fold.firstVersions = []
+        fold.dropKeysAndVersions()
         return fold
+    }
+
+    /// Forgets the idempotency keys and stream versions, once a rebuild has written them out as runs (`KeyRuns`).
+    mutating func dropKeysAndVersions() {
+        ids = KeyTable()
+        versions = KeyTable()
+        firstVersions = []
     }
 
     /// The version of the first event of `versions`' entry this fold applied: 1 unless the versions are kept aside.

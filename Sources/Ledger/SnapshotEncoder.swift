@@ -108,7 +108,6 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
     mutating func encode(_ fold: LedgerFold, over base: MergeBase) throws {
         guard let notices = base.noticesByDealer.map({ Array($0.values) }) ?? base.file.section(.notices, base.reader).map({ [$0] }),
               let other = base.file.section(.other, base.reader),
-              let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)),
               base.file.checksumHolds(.unitIndex, base.reader) else { throw SnapshotError.merge("a small section or an index") }
         let kept = try notices.flatMap(LedgerState.noticeEntries).filter { !base.noticesLoaded.contains($0.id) }
         let stored = try other.withUnsafeBytes { try LedgerState.factCounts(ofOther: $0) }
@@ -141,6 +140,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         // The dealer index: the base's positions carried over to the new entry numbers, merged with the fold's units'.
         // Written dealer by dealer from the base's index, not gathered first: a merge holds the fold's positions only.
         guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
+        // Read only now, not held while the units are written.
+        guard let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)) else { throw SnapshotError.merge("its dealer index") }
         let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
         // Keyed as strings compare: a dealer named in another Unicode normalization is the same dealer.
         var entries: [String: (old: Int?, fold: [UInt32])] = [:]
@@ -184,8 +185,11 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
 
-    mutating func take(section bytes: UnsafeRawBufferPointer) throws {
+    mutating func take(sectionPart bytes: UnsafeRawBufferPointer) throws {
         try append(bytes)
+    }
+
+    mutating func endSmallSection() throws {
         try endSection()
     }
 

@@ -24,7 +24,7 @@ import WarrantyProjections
 /// A rebuild keeps the idempotency keys and the stream versions aside instead (`KeyRuns`): it never looks a key up,
 /// and the keys, one per event, are the largest table of the file; and the fold after a spill starts each stream
 /// at the version stored with its first event, leaving the check that the versions follow on to the merge of the
-/// runs.
+/// runs. Between spills, they are written out as runs of their own whenever they number `Ledger.keyRunEntries`.
 ///
 /// The scratch file is `state.spill.new-PID` in the ledger folder, written by the process holding the writer
 /// lock and never synced. It is unlinked as soon as it is opened for reading, so it goes when the fold is done and
@@ -61,12 +61,17 @@ final class StateSpill {
 
     private static let name = "state.spill"
 
-    /// Writes the fold out and replaces it by an empty one scoped over what was written, once it is full. When
+    /// Writes the fold out and replaces it by an empty one scoped over what was written, once it is full; a rebuild's
+    /// fold that is not full has its keys and versions written out once they number `Ledger.keyRunEntries`. When
     /// that fails, the fold is left as it was and spills no more; a fold found to disagree with its snapshot
     /// (`MergeInvariantError`), or stream versions found out of order as runs are merged (`StreamVersionGap`), is
     /// an error.
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
-        guard limit < .max, fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else { return }
+        guard limit < .max else { return }
+        guard fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else {
+            if keysAside, keyRuns != nil, fold.ids.count + fold.versions.count >= Ledger.keyRunEntries { try setKeysAside(&fold) }
+            return
+        }
         do {
             let written = keysAside ? fold.withoutKeysAndVersions : fold
             // The records go to the scope's heap, unless it holds more than `slack` times what its index points at:
@@ -86,19 +91,7 @@ final class StateSpill {
                   let empty = next.emptyFold() else {
                 throw SnapshotError(reason: "\(folder)/\(Self.name): the state written out cannot be read back")
             }
-            if keysAside {
-                let keys = try keyRuns ?? KeyRuns.keys(folder: folder), versions = try versionRuns ?? KeyRuns.versions(folder: folder)
-                try keys.add(fold.ids) { UInt64(bitPattern: $1) }
-                do {
-                    try versions.add(fold.versions) { VersionRun.value(first: fold.firstVersion(ofEntry: $0), last: $1) }
-                } catch {
-                    // The fold goes on with its keys as well as its versions: neither is left in a run.
-                    keys.removeLast()
-                    throw error
-                }
-                keyRuns = keys
-                versionRuns = versions
-            }
+            if keysAside { try addRuns(fold) }
             scope = next
             heap = (records, indexed)
             spills += 1
@@ -106,6 +99,38 @@ final class StateSpill {
             Ledger.spilled?(nil)
         } catch let error as MergeInvariantError {
             throw LedgerError(.verificationFailed, "\(error)")
+        } catch let gap as StreamVersionGap {
+            throw LedgerError(gap)
+        } catch {
+            limit = .max
+            Ledger.spilled?("\(error)")
+        }
+    }
+
+    /// Appends the fold's idempotency keys and stream versions to their runs, both or neither.
+    private func addRuns(_ fold: LedgerFold) throws {
+        let keys = try keyRuns ?? KeyRuns.keys(folder: folder), versions = try versionRuns ?? KeyRuns.versions(folder: folder)
+        try keys.add(fold.ids) { UInt64(bitPattern: $1) }
+        do {
+            try versions.add(fold.versions) { VersionRun.value(first: fold.firstVersion(ofEntry: $0), last: $1) }
+        } catch {
+            // The fold goes on with its keys as well as its versions: neither is left in a run.
+            keys.removeLast()
+            throw error
+        }
+        keyRuns = keys
+        versionRuns = versions
+    }
+
+    /// Writes a rebuild's keys and versions out as runs, and drops them from the fold. A fold after a spill keeps its
+    /// versions aside already (`LedgerFold.versionsAside`): a stream it meets again starts a new entry, which the
+    /// merge of the runs checks follows on, as it does across spills. When the runs cannot be written, the fold keeps
+    /// them and spills no more, as when a spill cannot be written.
+    private func setKeysAside(_ fold: inout LedgerFold) throws(LedgerError) {
+        precondition(fold.versionsAside, "keys are set aside without a spill only once the fold keeps its versions aside")
+        do {
+            try addRuns(fold)
+            fold.dropKeysAndVersions()
         } catch let gap as StreamVersionGap {
             throw LedgerError(gap)
         } catch {
@@ -129,6 +154,11 @@ extension Ledger {
     /// How many units a long fold holds before it is written out (`StateSpill`); task-local so that a test or a
     /// benchmark can lower it.
     @TaskLocal public static var spillUnits = 80_000
+
+    /// How many idempotency keys and stream versions a rebuild's fold holds, once it has spilled, before they are written
+    /// out as runs of their own (`KeyRuns`) while the state stays in memory: otherwise they grow with the events between
+    /// two spills, which grow faster than `spillUnits`. Task-local so that a test can lower it.
+    @TaskLocal static var keyRunEntries = 1 << 16
 
     /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
     @TaskLocal static var spilled: (@Sendable (String?) -> Void)?

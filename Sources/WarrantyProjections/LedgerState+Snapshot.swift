@@ -123,11 +123,22 @@ public struct SnapshotMergeBase: Sendable {
 public protocol SnapshotSink {
     associatedtype Failure: Error
 
-    /// Takes the whole of the next small section: policies, dealers, notices, then other.
-    mutating func take(section bytes: UnsafeRawBufferPointer) throws(Failure)
+    /// Takes the next bytes of the current small section: policies, dealers, notices, then other.
+    mutating func take(sectionPart bytes: UnsafeRawBufferPointer) throws(Failure)
+
+    /// Ends the current small section: the next bytes belong to the next one.
+    mutating func endSmallSection() throws(Failure)
 
     /// Takes the next unit record; records come in serial order (UTF-8 byte order), after the four small sections.
     mutating func take(unitRecord bytes: UnsafeRawBufferPointer, serial: String) throws(Failure)
+}
+
+extension SnapshotSink {
+    /// Takes the whole of the next small section.
+    mutating func take(section bytes: UnsafeRawBufferPointer) throws(Failure) {
+        try take(sectionPart: bytes)
+        try endSmallSection()
+    }
 }
 
 extension LedgerState {
@@ -175,12 +186,14 @@ extension LedgerState {
             allNotices.append((notice.id, writer.finish()[...]))
         }
         allNotices.sort { $0.id.bytePrecedes($1.id) }
-        var noticeWriter = SnapshotWriter(capacity: allNotices.reduce(64) { $0 + $1.bytes.count })
-        noticeWriter.writeCount(allNotices.count)
+        // Handed over entry by entry: the whole ledger's notices are not copied into one section first.
+        var header = SnapshotWriter(capacity: 4)
+        header.writeCount(allNotices.count)
+        try header.withBytes { bytes throws(Sink.Failure) in try sink.take(sectionPart: bytes) }
         for notice in allNotices {
-            notice.bytes.withUnsafeBytes { noticeWriter.write(raw: $0) }
+            try notice.bytes.withUnsafeBytes { bytes in Result { () throws(Sink.Failure) in try sink.take(sectionPart: bytes) } }.get()
         }
-        try noticeWriter.withBytes { bytes throws(Sink.Failure) in try sink.take(section: bytes) }
+        try sink.endSmallSection()
 
         var otherWriter = SnapshotWriter(capacity: 8 * voided.count + 64)
         otherWriter.writeCount(voided.count)
@@ -415,14 +428,21 @@ private struct WholeSnapshot: SnapshotSink {
         snapshot = StateSnapshot(lastSeq: lastSeq, policies: [], dealers: [], notices: [], other: [], units: [], unitIndex: [])
     }
 
-    mutating func take(section bytes: UnsafeRawBufferPointer) {
+    private var section: [UInt8] = []
+
+    mutating func take(sectionPart bytes: UnsafeRawBufferPointer) {
+        section.append(contentsOf: bytes)
+    }
+
+    mutating func endSmallSection() {
         switch small {
-        case 0: snapshot.policies = Array(bytes)
-        case 1: snapshot.dealers = Array(bytes)
-        case 2: snapshot.notices = Array(bytes)
-        case 3: snapshot.other = Array(bytes)
+        case 0: snapshot.policies = section
+        case 1: snapshot.dealers = section
+        case 2: snapshot.notices = section
+        case 3: snapshot.other = section
         default: preconditionFailure("a snapshot has four small sections")
         }
+        section = []
         small += 1
     }
 

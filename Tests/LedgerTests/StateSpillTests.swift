@@ -98,6 +98,22 @@ import WarrantyDomain
         }
     }
 
+    /// Between spills, a rebuild writes its keys and versions out as runs of their own once they number
+    /// `Ledger.keyRunEntries`: here over a hundred runs among a few spills, merged into one more than once (into the
+    /// second keys file, and back into the first). The snapshot is still the whole fold's.
+    @Test func keysSetAsideBetweenSpillsStillGiveTheWholeFoldsSnapshot() throws {
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            let ((written, spills), opened) = try Self.watching(KeyRuns.keysName) { _ in
+                try Ledger.$keyRunEntries.withValue(16) { try Self.spilling(150) { try ledger.rebuild() } }
+            }
+            #expect(spills > 0 && spills < KeyRuns.maximumRuns, "spills: \(spills)")
+            #expect(opened.count >= 3, "keys files opened: \(opened.count)")
+            #expect(written.written)
+            #expect(try #require(readFile(path)) == whole, "the rebuild's snapshot differs from the whole fold's")
+            #expect(try Self.scratchFiles(ledger.folder) == [])
+        }
+    }
+
     /// Runs `body` watching the files whose path holds `name` as they are opened; with `failing`, the `write`-th write
     /// to the `file`-th of them fails with `EIO`. (Writes are counted by descriptor, which a later file may reuse once
     /// that one is closed: the failing write must come while it is open.)
@@ -297,6 +313,12 @@ import WarrantyDomain
             }
         }
         #expect(spills.value == 3, "after each sale and the card")
+        // With the keys and versions written out after every event between spills too, the gap lies between two such runs.
+        #expect(throws: LedgerError(.verificationFailed, forgery.message), "keys set aside") {
+            try Ledger.$spillUnits.withValue(1) {
+                try Ledger.$keyRunEntries.withValue(1) { _ = try ledger.rebuild() }
+            }
+        }
         #expect(throws: LedgerError(.verificationFailed, forgery.message), "whole") {
             try Ledger.$spillUnits.withValue(.max) { _ = try ledger.rebuild() }
         }
