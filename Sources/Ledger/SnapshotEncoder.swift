@@ -461,12 +461,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             // first 16 bytes, as two numbers, order most pairs without a string comparison.
             let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
             var order = ids.indices.map { position -> (high: UInt64, low: UInt64, position: UInt32) in
-                var prefix = (high: UInt64(0), low: UInt64(0))
-                if ascii {
-                    for (index, byte) in ids[position].utf8.prefix(16).enumerated() {
-                        if index < 8 { prefix.high |= UInt64(byte) << (56 - 8 * index) } else { prefix.low |= UInt64(byte) << (120 - 8 * index) }
-                    }
-                }
+                let prefix = ascii ? ids[position].bytePrefix : (high: 0, low: 0)
                 return (prefix.high, prefix.low, UInt32(position))
             }
             order.sort { lhs, rhs in

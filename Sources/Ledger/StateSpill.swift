@@ -153,7 +153,7 @@ final class StateSpill {
 extension Ledger {
     /// How many units a long fold holds before it is written out (`StateSpill`); task-local so that a test or a
     /// benchmark can lower it.
-    @TaskLocal public static var spillUnits = 120_000
+    @TaskLocal public static var spillUnits = 110_000
 
     /// How many idempotency keys and stream versions a rebuild's fold holds, once it has spilled, before they are written
     /// out as runs of their own (`KeyRuns`) while the state stays in memory: otherwise they grow with the events between

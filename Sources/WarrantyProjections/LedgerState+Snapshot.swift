@@ -212,7 +212,7 @@ extension LedgerState {
         var serials: [SortedSerial] = []
         serials.reserveCapacity(units.count)
         for serial in units.keys {
-            let (high, low) = Self.sortPrefix(serial)
+            let (high, low) = serial.bytePrefix
             serials.append(SortedSerial(high: high, low: low, serial: serial))
         }
         serials.sort { lhs, rhs in
@@ -236,24 +236,6 @@ extension LedgerState {
             writeRecord(of: unit, policyIndex: lastPolicyIndex, to: &record)
             try record.withBytes { bytes throws(Sink.Failure) in try sink.take(unitRecord: bytes, serial: sorted.serial) }
         }
-    }
-
-    /// The first 16 UTF-8 bytes of `text`, big-endian in two integers, zero-padded: ordered as the bytes are.
-    private static func sortPrefix(_ text: String) -> (high: UInt64, low: UInt64) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var position = 0
-        for byte in text.utf8 {
-            if position < 8 {
-                high |= UInt64(byte) << (56 - 8 * position)
-            } else if position < 16 {
-                low |= UInt64(byte) << (56 - 8 * (position - 8))
-            } else {
-                break
-            }
-            position += 1
-        }
-        return (high, low)
     }
 
     /// The keys in UTF-8 byte order.

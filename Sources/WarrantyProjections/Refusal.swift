@@ -29,4 +29,15 @@ extension String {
         var left = self, right = other
         return left.withUTF8 { left in right.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
     }
+
+    /// The first 16 UTF-8 bytes, big-endian in two integers, zero-padded: ordered as the bytes are, so that a sort by
+    /// bytes compares the strings themselves only when these tie.
+    package var bytePrefix: (high: UInt64, low: UInt64) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (position, byte) in utf8.prefix(16).enumerated() {
+            if position < 8 { high |= UInt64(byte) << (56 - 8 * position) } else { low |= UInt64(byte) << (120 - 8 * position) }
+        }
+        return (high, low)
+    }
 }
