@@ -10,14 +10,15 @@ import WarrantyProjections
 /// meets at the version stored with its event (`LedgerFold.versionsAside`). So its spills (`StateSpill`) leave the
 /// keys and versions out of the scratch snapshot, which then does not carry every key so far through every merge,
 /// and write the fold's instead as one run each (and, between spills, whenever the fold holds
-/// `Ledger.keyRunEntries` of them): a lookup table (`LookupTable`) in byte order, appended to a scratch file. Writing the whole snapshot merges the runs, the base's and the fold's (`SectionEncoder`), giving
+/// `Ledger.keyRunEntries` of them): a lookup table (`LookupTable`) in byte order, appended to a scratch
+/// file. Writing the whole snapshot merges the runs, the base's and the fold's (`SectionEncoder`), giving
 /// the bytes the whole fold would. At `maximumRuns`, the runs are merged into one, written to a new scratch file
 /// that replaces the old one, before the next run is added: a merge never reads from more than that many, and
 /// the disk holds the keys about once (twice while they are merged).
 ///
-/// A key is in one run only. A stream is in the run of every fold that met it, with the first and last version
-/// that fold applied (`VersionRun`); merging checks that each run's first version follows on from the last of the
-/// run before, and the whole snapshot that the first is 1.
+/// A key is in one run only. A stream is in every run written while the fold met it, with the first and last
+/// version applied since the run before (`VersionRun`); merging checks that each run's first version follows on
+/// from the last of the run before, and the whole snapshot that the first is 1.
 ///
 /// The files are `state.keys-0.new-PID` and `state.keys-1.new-PID` (each merge moves to the other), and
 /// `state.versions-0.new-PID` and `state.versions-1.new-PID`, in the ledger folder, never synced, and removed

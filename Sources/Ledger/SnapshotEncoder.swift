@@ -150,34 +150,46 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             fold.state.forEachDealer(ofUnit: serial) { entries[$0, default: (nil, [])].fold.append(number) }
         }
         let oldToNew = self.oldToNew
-        /// The base's positions of an entry of its dealer index, at their new entry numbers, increasing.
-        func carried(_ entry: Int?) throws -> [UInt32] {
+        /// Hands `body` the base's positions of an entry of its dealer index that are carried over, at their new entry
+        /// numbers, increasing.
+        func forEachCarried(_ entry: Int?, _ body: (UInt32) throws -> Void) throws {
             var last = -1
-            return try (entry.map(oldDealers.positions) ?? []).compactMap { position in
+            for position in entry.map(oldDealers.positions) ?? [] {
                 guard position > last, position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
                 last = position
-                return oldToNew[position] == .max ? nil : oldToNew[position]
+                if oldToNew[position] != .max { try body(oldToNew[position]) }
             }
         }
         var dealers: [(id: String, old: Int?, fold: [UInt32], count: Int)] = []
         for (dealer, entry) in entries {
+            var count = entry.fold.count
+            try forEachCarried(entry.old) { _ in count += 1 }
             // A dealer with no unit left is left out, as the whole fold's index leaves it out.
-            let count = try carried(entry.old).count + entry.fold.count
             if count > 0 { dealers.append((fold.state.enrolledSpelling(of: dealer), entry.old, entry.fold, count)) }
         }
         dealers.sort { $0.id.bytePrecedes($1.id) }
         try appendDealerIndex(dealers.map { ($0.id, $0.count) }) { index, write in
-            // Both lists increase (the fold's units were numbered in order) and never share a number.
-            let base = try carried(dealers[index].old), own = dealers[index].fold
-            var next = (base: 0, own: 0)
-            while next.base < base.count || next.own < own.count {
-                if next.own == own.count || next.base < base.count && base[next.base] < own[next.own] {
-                    try write(base[next.base])
-                    next.base += 1
-                } else {
-                    try write(own[next.own])
-                    next.own += 1
+            // Both lists increase (the fold's units were numbered in order) and never share a number: merged, they must
+            // increase too.
+            let own = dealers[index].fold
+            var next = 0, last: UInt32?
+            func add(_ position: UInt32) throws {
+                guard last.map({ $0 < position }) ?? true else {
+                    throw MergeInvariantError(reason: "the dealer index of \(dealers[index].id) does not increase")
                 }
+                last = position
+                try write(position)
+            }
+            try forEachCarried(dealers[index].old) { position in
+                while next < own.count, own[next] < position {
+                    try add(own[next])
+                    next += 1
+                }
+                try add(position)
+            }
+            while next < own.count {
+                try add(own[next])
+                next += 1
             }
         }
         try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) },
@@ -428,8 +440,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         var writer = LookupTableWriter()
         var next = try nextStored()
         var key: [UInt8] = []
-        let noticeDealers = state.noticeDealers, facts = state.factCounts
-        let counts = [units.count, facts.complaints, facts.visits, facts.swaps, noticeDealers.count]
+        let facts = state.factCounts
+        let counts = [units.count, facts.complaints, facts.visits, facts.swaps, state.noticeCount]
         // One kind at a time, as the table is sorted: only that kind's ids are held (for a whole fold, the whole state's).
         for kind in IdentifierKind.allCases {
             // Parallel arrays, reserved to the exact count.
@@ -450,7 +462,7 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
                     }
                 }
             case .notice:
-                for (notice, dealer) in noticeDealers {
+                for (notice, dealer) in state.noticeDealers {
                     // A notice's dealer owns its lines, so the dealer index names it.
                     guard let number = dealerNumbers[dealer] else { throw SnapshotError.merge("the dealer of notice \(notice)") }
                     ids.append(notice)

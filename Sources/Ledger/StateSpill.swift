@@ -39,6 +39,8 @@ final class StateSpill {
     /// Whether the idempotency keys and stream versions are kept aside (`KeyRuns`) instead of in each scratch file:
     /// for a fold that never looks a key up (`rebuild`).
     private let keysAside: Bool
+    /// `Ledger.keyRunEntries` when the spill was made.
+    private let keyRunEntries = Ledger.keyRunEntries
     private var keyRuns: KeyRuns?
     private var versionRuns: KeyRuns?
     /// The heap holding the unit records of `scope`, once the fold has spilled, and the bytes of those its unit
@@ -69,7 +71,7 @@ final class StateSpill {
     func spillIfFull(_ fold: inout LedgerFold) throws(LedgerError) {
         guard limit < .max else { return }
         guard fold.state.unitCount + (fold.ids.count + fold.versions.count) / 32 >= limit else {
-            if keysAside, keyRuns != nil, fold.ids.count + fold.versions.count >= Ledger.keyRunEntries { try setKeysAside(&fold) }
+            if keysAside, keyRuns != nil, fold.ids.count + fold.versions.count >= keyRunEntries { try setKeysAside(&fold) }
             return
         }
         do {
@@ -160,6 +162,7 @@ extension Ledger {
     /// two spills, which grow faster than `spillUnits`. Task-local so that a test can lower it.
     @TaskLocal static var keyRunEntries = 1 << 16
 
-    /// Told each time a fold is written out (nil), or why it could not be; task-local so that a test can tell.
+    /// Told each time a fold is written out (nil), or why it or a rebuild's keys and versions between spills could not
+    /// be; task-local so that a test can tell.
     @TaskLocal static var spilled: (@Sendable (String?) -> Void)?
 }

@@ -23,7 +23,7 @@ extension LedgerState {
     }
 
     /// Each dealer's positions, the dealers spelt by `spelling` and sorted by UTF-8 bytes, the positions increasing.
-    public static func dealerIndex(_ positions: [String: [UInt32]],
+    private static func dealerIndex(_ positions: [String: [UInt32]],
                                    spelling: (String) -> String) -> [(dealer: String, positions: [UInt32])] {
         positions.map { (dealer: spelling($0.key), positions: $0.value.sorted()) }.sorted { $0.dealer.bytePrecedes($1.dealer) }
     }

@@ -32,7 +32,9 @@ extension LedgerState {
         swaps[swap]?.dealer
     }
 
-    /// The ids of one kind (complaints, visits or swaps) recorded against a unit the state holds, in log order.
+    /// The ids of one kind recorded against a unit the state holds, in log order: its complaints, visits or swaps
+    /// (a serial or a notice is not recorded against a unit: asking for those is a programming error). None for a
+    /// serial the state does not hold.
     public func forEachIdentifier(ofUnit serial: String, _ kind: IdentifierKind, _ body: (String) -> Void) {
         guard let unit = units[serial] else { return }
         switch kind {
@@ -42,7 +44,6 @@ extension LedgerState {
         case .serial, .notice: preconditionFailure("a unit's \(kind) ids are not listed with it")
         }
     }
-
 
     /// How many units the state holds.
     public var unitCount: Int {
@@ -54,6 +55,10 @@ extension LedgerState {
         Array(units.keys)
     }
 
+    /// How many live notices the state holds.
+    public var noticeCount: Int {
+        notices.count
+    }
 
     /// Every live notice with its dealer.
     public var noticeDealers: [(notice: String, dealer: String)] {

@@ -275,6 +275,29 @@ import WarrantyDomain
         }
     }
 
+    /// Between spills, keys and versions whose run cannot be written are kept as a spill that cannot be written is: the
+    /// fold keeps them (both, when the versions' run fails after the keys'), goes on in memory spilling no more, and
+    /// stores the whole fold's snapshot. At 150 units a few spills come, and runs of 16 keys and versions between them:
+    /// each file's third write is the second of those after the first spill.
+    @Test(arguments: [KeyRuns.keysName, KeyRuns.versionsName])
+    func keysAndVersionsThatCannotBeSetAsideStayInTheFold(name: String) throws {
+        try Self.withLedgerWithoutSnapshot { ledger, path, whole in
+            let failures = Counter(), spills = Counter()
+            let (report, files) = try Self.watching(name, failing: (1, 3)) { _ in
+                try Ledger.$keyRunEntries.withValue(16) {
+                    try Ledger.$spillUnits.withValue(150) {
+                        try Ledger.$spilled.withValue({ failure in failure == nil ? spills.add() : failures.add() }) { try ledger.rebuild() }
+                    }
+                }
+            }
+            #expect(failures.value == 1 && files.count == 1, "given up once, then not tried again")
+            #expect(spills.value == 1, "the first spill was kept, and none came after the failure: \(spills.value)")
+            let written = try #require(readFile(path))
+            #expect(report.written && written == whole)
+            #expect(try Self.scratchFiles(ledger.folder) == [])
+        }
+    }
+
     /// A log written around `append` whose stream versions are out of order only across spills: a spilling rebuild finds
     /// it when it merges the versions it kept aside (`KeyRuns`), or as a stream started after a spill at the last version
     /// there is counts past it, and names the event as the whole fold does. The forged dealer events come after the
@@ -315,9 +338,7 @@ import WarrantyDomain
         #expect(spills.value == 3, "after each sale and the card")
         // With the keys and versions written out after every event between spills too, the gap lies between two such runs.
         #expect(throws: LedgerError(.verificationFailed, forgery.message), "keys set aside") {
-            try Ledger.$spillUnits.withValue(1) {
-                try Ledger.$keyRunEntries.withValue(1) { _ = try ledger.rebuild() }
-            }
+            try Ledger.$keyRunEntries.withValue(1) { _ = try Self.spilling(1) { try ledger.rebuild() } }
         }
         #expect(throws: LedgerError(.verificationFailed, forgery.message), "whole") {
             try Ledger.$spillUnits.withValue(.max) { _ = try ledger.rebuild() }
