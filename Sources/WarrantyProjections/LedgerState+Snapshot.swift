@@ -413,7 +413,8 @@ private struct WholeSnapshot: SnapshotSink {
     private var section: [UInt8] = []
 
     mutating func take(sectionPart bytes: UnsafeRawBufferPointer) {
-        section.append(contentsOf: bytes)
+        // Typed, so that the bytes are copied at once (a raw buffer is appended byte by byte).
+        section.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
     }
 
     mutating func endSmallSection() {

@@ -99,8 +99,8 @@ import WarrantyDomain
     }
 
     /// Between spills, a rebuild writes its keys and versions out as runs of their own once they number
-    /// `Ledger.keyRunEntries`: here over a hundred runs among a few spills, merged into one more than once (into the
-    /// second keys file, and back into the first). The snapshot is still the whole fold's.
+    /// `Ledger.keyRunEntries`: here dozens of runs among a few spills, merged into one at least twice (into the second
+    /// keys file, and back into the first). The snapshot is still the whole fold's.
     @Test func keysSetAsideBetweenSpillsStillGiveTheWholeFoldsSnapshot() throws {
         try Self.withLedgerWithoutSnapshot { ledger, path, whole in
             let ((written, spills), opened) = try Self.watching(KeyRuns.keysName) { _ in
