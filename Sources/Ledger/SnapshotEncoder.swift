@@ -137,63 +137,10 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             try appendKeys(fold.versions, over: (base, .versions)) { UInt64($1) }
         }
 
-        // The dealer index: the base's positions carried over to the new entry numbers, merged with the fold's units'.
-        // Written dealer by dealer from the base's index, not gathered first: a merge holds the fold's positions only.
         guard foldSerials.count == foldNumbers.count else { throw MergeInvariantError(reason: "the fold's units were not encoded in order") }
-        // Read only now, not held while the units are written.
-        guard let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)) else { throw SnapshotError.merge("its dealer index") }
-        let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
-        // Keyed as strings compare: a dealer named in another Unicode normalization is the same dealer.
-        var entries: [String: (old: Int?, fold: [UInt32])] = [:]
-        for (entry, dealer) in oldDealerIDs.enumerated() { entries[dealer, default: (nil, [])].old = entry }
-        for (serial, number) in zip(foldSerials, foldNumbers) {
-            fold.state.forEachDealer(ofUnit: serial) { entries[$0, default: (nil, [])].fold.append(number) }
-        }
-        let oldToNew = self.oldToNew
-        /// Hands `body` the base's positions of an entry of its dealer index that are carried over, at their new entry
-        /// numbers, increasing.
-        func forEachCarried(_ entry: Int?, _ body: (UInt32) throws -> Void) throws {
-            var last = -1
-            for position in entry.map(oldDealers.positions) ?? [] {
-                guard position > last, position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
-                last = position
-                if oldToNew[position] != .max { try body(oldToNew[position]) }
-            }
-        }
-        var dealers: [(id: String, old: Int?, fold: [UInt32], count: Int)] = []
-        for (dealer, entry) in entries {
-            var count = entry.fold.count
-            try forEachCarried(entry.old) { _ in count += 1 }
-            // A dealer with no unit left is left out, as the whole fold's index leaves it out.
-            if count > 0 { dealers.append((fold.state.enrolledSpelling(of: dealer), entry.old, entry.fold, count)) }
-        }
-        dealers.sort { $0.id.bytePrecedes($1.id) }
-        try appendDealerIndex(dealers.map { ($0.id, $0.count) }) { index, write in
-            // Both lists increase (the fold's units were numbered in order) and never share a number: merged, they must
-            // increase too.
-            let own = dealers[index].fold
-            var next = 0, last: UInt32?
-            func add(_ position: UInt32) throws {
-                guard last.map({ $0 < position }) ?? true else {
-                    throw MergeInvariantError(reason: "the dealer index of \(dealers[index].id) does not increase")
-                }
-                last = position
-                try write(position)
-            }
-            try forEachCarried(dealers[index].old) { position in
-                while next < own.count, own[next] < position {
-                    try add(own[next])
-                    next += 1
-                }
-                try add(position)
-            }
-            while next < own.count {
-                try add(own[next])
-                next += 1
-            }
-        }
+        let (dealers, oldDealers) = try appendMergedDealerIndex(fold.state, serials: foldSerials, base)
         try appendIdentifiers(fold.state, units: zip(foldSerials, foldNumbers).map { (serial: $0, number: $1) },
-                              dealers: dealers.map(\.id), over: (base, oldDealerIDs))
+                              dealers: dealers, over: (base, oldDealers))
         precondition(sections.count == SnapshotFile.sectionCount, "encoded \(sections.count) snapshot sections")
     }
 
@@ -333,6 +280,66 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         indexEntries = []
         serialBlob = []
         try endSection()
+    }
+
+    /// The dealer index of a merge: the base's positions carried over to the new entry numbers, merged with those of
+    /// the fold's units (`serials`, in the order they were numbered). Written dealer by dealer from the base's index,
+    /// not gathered first: a merge holds the fold's positions only. Returns the dealers written, and the base's.
+    private mutating func appendMergedDealerIndex(_ state: LedgerState, serials: [String], _ base: MergeBase) throws
+        -> (dealers: [String], oldDealers: [String]) {
+        // Read only now, not held while the units are written.
+        guard let oldDealers = DealerIndex(base.file.section(.dealerIndex, base.reader)) else { throw SnapshotError.merge("its dealer index") }
+        let oldDealerIDs = (0..<oldDealers.count).map(oldDealers.dealer)
+        // Keyed as strings compare: a dealer named in another Unicode normalization is the same dealer.
+        var entries: [String: (old: Int?, fold: [UInt32])] = [:]
+        for (entry, dealer) in oldDealerIDs.enumerated() { entries[dealer, default: (nil, [])].old = entry }
+        for (serial, number) in zip(serials, foldNumbers) {
+            state.forEachDealer(ofUnit: serial) { entries[$0, default: (nil, [])].fold.append(number) }
+        }
+        let oldToNew = self.oldToNew
+        /// Hands `body` the base's positions of an entry of its dealer index that are carried over, at their new entry
+        /// numbers, increasing.
+        func forEachCarried(_ entry: Int?, _ body: (UInt32) throws -> Void) throws {
+            var last = -1
+            for position in entry.map(oldDealers.positions) ?? [] {
+                guard position > last, position < oldToNew.count else { throw SnapshotError.merge("its dealer index") }
+                last = position
+                if oldToNew[position] != .max { try body(oldToNew[position]) }
+            }
+        }
+        var dealers: [(id: String, old: Int?, fold: [UInt32], count: Int)] = []
+        for (dealer, entry) in entries {
+            var count = entry.fold.count
+            try forEachCarried(entry.old) { _ in count += 1 }
+            // A dealer with no unit left is left out, as the whole fold's index leaves it out.
+            if count > 0 { dealers.append((state.enrolledSpelling(of: dealer), entry.old, entry.fold, count)) }
+        }
+        dealers.sort { $0.id.bytePrecedes($1.id) }
+        try appendDealerIndex(dealers.map { ($0.id, $0.count) }) { index, write in
+            // Both lists increase (the fold's units were numbered in order) and never share a number: merged, they must
+            // increase too.
+            let own = dealers[index].fold
+            var next = 0, last: UInt32?
+            func add(_ position: UInt32) throws {
+                guard last.map({ $0 < position }) ?? true else {
+                    throw MergeInvariantError(reason: "the dealer index of \(dealers[index].id) does not increase")
+                }
+                last = position
+                try write(position)
+            }
+            try forEachCarried(dealers[index].old) { position in
+                while next < own.count, own[next] < position {
+                    try add(own[next])
+                    next += 1
+                }
+                try add(position)
+            }
+            while next < own.count {
+                try add(own[next])
+                next += 1
+            }
+        }
+        return (dealers.map(\.id), oldDealerIDs)
     }
 
     /// The dealer index: a u32 count, per dealer its id's offset and length in the blob and the index and

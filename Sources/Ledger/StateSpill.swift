@@ -99,11 +99,19 @@ final class StateSpill {
             spills += 1
             fold = empty
             Ledger.spilled?(nil)
-        } catch let error as MergeInvariantError {
-            throw LedgerError(.verificationFailed, "\(error)")
-        } catch let gap as StreamVersionGap {
-            throw LedgerError(gap)
         } catch {
+            try giveUp(error)
+        }
+    }
+
+    /// What a failed spill or run comes to: a fold found to disagree with its snapshot, or stream versions out of
+    /// order, is an error; anything else (a write that failed, a damaged file to merge over) stops the spilling, and
+    /// the fold goes on in memory.
+    private func giveUp(_ error: any Error) throws(LedgerError) {
+        switch error {
+        case let error as MergeInvariantError: throw LedgerError(.verificationFailed, "\(error)")
+        case let gap as StreamVersionGap: throw LedgerError(gap)
+        default:
             limit = .max
             Ledger.spilled?("\(error)")
         }
@@ -133,11 +141,8 @@ final class StateSpill {
         do {
             try addRuns(fold)
             fold.dropKeysAndVersions()
-        } catch let gap as StreamVersionGap {
-            throw LedgerError(gap)
         } catch {
-            limit = .max
-            Ledger.spilled?("\(error)")
+            try giveUp(error)
         }
     }
 
