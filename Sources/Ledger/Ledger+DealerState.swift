@@ -14,15 +14,18 @@ extension Ledger {
 
     /// `state(forDealer:)` with the streams it was folded from: every event of the dealer's answers is in one of
     /// them. Nil streams: the whole state, folded from every stream.
-    func dealerView(_ dealer: String, knownAt: Int64) throws(LedgerError) -> (state: LedgerState, streams: Set<String>?) {
+    /// `snapshot`: the snapshot to read from, opened already.
+    func dealerView(_ dealer: String, knownAt: Int64,
+                    snapshot: DealerSnapshot? = nil) throws(LedgerError) -> (state: LedgerState, streams: Set<String>?) {
         let reader = try logReader()
-        if let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
-           let records = file.dealerRecords(dealer, snapshotReader) {
+        if let (file, snapshotReader) = snapshot.map({ ($0.file, $0.reader) }) ?? usableSnapshot(reader: reader),
+           file.lastSeq <= knownAt, let records = file.dealerRecords(dealer, snapshotReader, index: snapshot?.index) {
             var scope = records.compactMap { record in record.withUnsafeBytes { try? LedgerState.serial(ofUnitRecord: $0) } }
             let introduced = try addTailSerials(of: dealer, to: &scope, after: file.lastRecord, knownAt: knownAt)
             // Every unit in scope is loaded from the snapshot or introduced after it; one that is neither (spelt in
             // another Unicode normalization than its record, or its record damaged) sends the answer to the whole fold.
-            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader),
+            let notices = snapshot.map { $0.notices[dealer] ?? DealerSnapshot.none }
+            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader, notices: notices),
                scope.allSatisfy({ partial.hasUnit($0) || introduced.contains($0) }) {
                 var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
                 fold.hasKeys = false
@@ -33,6 +36,93 @@ extension Ledger {
         }
         return (try state(knownAt: knownAt), nil)
     }
+
+    /// Every claim line on `day`, as the whole state's `claimLines(on:)`, from one dealer's state at a time.
+    public func claimLines(on day: Day, knownAt: Int64 = .max) throws(LedgerError) -> [ClaimLine] {
+        ClaimLine.sorted(try rowsByDealer(knownAt: knownAt) { $0.claimLines(on: day, dealer: $1) })
+    }
+
+    /// Every dealer's balances on `day` with its name, as the whole state's `dealerBalances(on:)`, from one dealer's
+    /// state at a time.
+    public func dealerBalances(on day: Day, knownAt: Int64 = .max) throws(LedgerError) -> [(balance: DealerBalance, name: String?)] {
+        try rowsByDealer(knownAt: knownAt) { state, dealer in
+            state.dealerBalances(on: day).filter { dealer == nil || $0.dealer == dealer }.map { ($0, state.dealerName($0.dealer)) }
+        }.sorted { $0.balance.dealer.bytePrecedes($1.balance.dealer) }
+    }
+
+    /// The repair archive on `day`, as the whole state's `archive(on:)`, from one dealer's state at a time: each
+    /// record from the state of the dealer that sold its unit.
+    public func archive(on day: Day, knownAt: Int64 = .max) throws(LedgerError) -> [ArchiveRecord] {
+        ArchiveRecord.sorted(try rowsByDealer(knownAt: knownAt) { $0.archive(on: day, unitsOf: $1) })
+    }
+
+    /// Every unit's status on `day`, optionally only one state, as the whole state's `unitStatuses(on:state:)`, from
+    /// one dealer's state at a time: each unit from the state of the dealer that sold it.
+    public func unitStatuses(on day: Day, state wanted: UnitState? = nil, knownAt: Int64 = .max) throws(LedgerError) -> [UnitStatus] {
+        UnitStatus.sorted(try rowsByDealer(knownAt: knownAt) { $0.unitStatuses(on: day, state: wanted, dealer: $1) })
+    }
+
+    /// The rows of an answer over every dealer, gathered from one dealer's state at a time (`state(forDealer:)`), so
+    /// that the answer holds one dealer's units at a time rather than every unit. `rows(state, dealer)` gives the
+    /// rows that belong to `dealer`, each row belonging to one dealer, which that dealer's state answers exactly
+    /// as the whole state does. When the snapshot cannot answer by dealer, `rows(wholeState, nil)` gives every row
+    /// instead. Unsorted.
+    ///
+    /// The dealers are those the snapshot holds and those enrolled in the events after it, up to `knownAt`. Every
+    /// dealer's state is folded up to the same event, the last one when the tail was read: events appended
+    /// meanwhile are left out of every dealer's rows alike.
+    func rowsByDealer<Row>(knownAt: Int64, _ rows: (LedgerState, String?) -> [Row]) throws(LedgerError) -> [Row] {
+        let reader = try logReader()
+        guard let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
+              var dealers = file.loadUnits([], more: [], noticesOf: nil, snapshotReader)?.0.dealerIDs,
+              let snapshot = DealerSnapshot(file, snapshotReader)
+        else { return rows(try state(knownAt: knownAt), nil) }
+        var through = file.lastSeq
+        do {
+            try reader.scan(after: file.lastRecord) { record in
+                guard record.seq <= knownAt else { return false }
+                through = record.seq
+                if case .dealerEnrolled(let enrolment) = try StoredEvent.decodeForLedger(record).event.body,
+                   !dealers.contains(enrolment.dealer) {
+                    dealers.append(enrolment.dealer)
+                }
+                return true
+            }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+        var gathered: [Row] = []
+        for dealer in dealers {
+            let (state, streams) = try dealerView(dealer, knownAt: through, snapshot: snapshot)
+            // The snapshot could not answer for this dealer: every row from the whole state it fell back to.
+            guard streams != nil else { return rows(state, nil) }
+            Ledger.dealerStateTaken?(dealer)
+            gathered += rows(state, dealer)
+        }
+        return gathered
+    }
+
+    /// A snapshot opened once for the states of many dealers, with its dealer index and its notices split by
+    /// dealer, read once rather than for each dealer.
+    struct DealerSnapshot {
+        let file: SnapshotFile
+        let reader: SnapshotReader
+        let index: DealerIndex
+        let notices: [String: [UInt8]]
+        /// The notices section of a dealer with none: a count of zero.
+        static let none: [UInt8] = [0, 0, 0, 0]
+
+        /// Nil when the dealer index or the notices section is damaged.
+        init?(_ file: SnapshotFile, _ reader: SnapshotReader) {
+            guard let index = DealerIndex(file.section(.dealerIndex, reader)), let section = file.section(.notices, reader),
+                  let notices = section.withUnsafeBytes({ try? LedgerState.noticesByDealer($0) }) else { return nil }
+            (self.file, self.reader, self.index, self.notices) = (file, reader, index, notices)
+        }
+    }
+
+    /// Told each time an answer over every dealer takes a dealer's own state; task-local so that a test can tell
+    /// the answer was gathered dealer by dealer.
+    @TaskLocal static var dealerStateTaken: (@Sendable (String) -> Void)?
 
     /// Adds to `scope` the serials that the events after the snapshot bring into a dealer's answers, in log
     /// order: units it sells, units it visits, the replacements of units already in scope, and the unit a serial

@@ -236,9 +236,10 @@ struct SnapshotFile {
     }
 
     /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
-    /// damaged or a record cannot be read. A dealer the index does not name has none.
-    func dealerRecords(_ dealer: String, _ reader: SnapshotReader) -> [[UInt8]]? {
-        guard let index = DealerIndex(section(.dealerIndex, reader)), let count = unitEntryCount(reader) else { return nil }
+    /// damaged or a record cannot be read. A dealer the index does not name has none. `index`: the dealer index,
+    /// when it has been read already.
+    func dealerRecords(_ dealer: String, _ reader: SnapshotReader, index: DealerIndex? = nil) -> [[UInt8]]? {
+        guard let index = index ?? DealerIndex(section(.dealerIndex, reader)), let count = unitEntryCount(reader) else { return nil }
         guard let entry = index.entry(of: dealer) else { return [] }
         return records(index.positions(entry), of: count, reader)
     }
@@ -256,12 +257,13 @@ struct SnapshotFile {
 
     /// A state holding the policies, the dealers, the given unit records, the records of `more` serials that the
     /// snapshot holds, every record these refer to, and with `noticesOf` that dealer's notices. Returns the
-    /// serials loaded and those of `more`; nil when a needed part is damaged.
+    /// serials loaded and those of `more`; nil when a needed part is damaged. `notices`: that dealer's part of the
+    /// notices section (`LedgerState.noticesByDealer`), when it has been read already.
     func loadUnits(_ given: [[UInt8]], more: [String], noticesOf dealer: String?,
-                   _ reader: SnapshotReader) -> (LedgerState, [String])? {
+                   _ reader: SnapshotReader, notices split: [UInt8]? = nil) -> (LedgerState, [String])? {
         guard let policies = section(.policies, reader), let dealers = section(.dealers, reader),
               let other = section(.other, reader) else { return nil }
-        let notices = dealer == nil ? [] : section(.notices, reader)
+        let notices = dealer == nil ? [] : split ?? section(.notices, reader)
         guard let notices else { return nil }
         var records: [[UInt8]] = []
         var seen: Set<String> = []

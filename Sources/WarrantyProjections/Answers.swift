@@ -182,3 +182,25 @@ public struct ArchiveRecord: Hashable, Sendable {
         self.expired = expired
     }
 }
+
+extension UnitStatus {
+    /// Units in answer order: by serial (UTF-8 byte order).
+    public static func sorted(_ rows: [UnitStatus]) -> [UnitStatus] {
+        rows.sorted(byBytesOf: \.serial)
+    }
+}
+
+extension ClaimLine {
+    /// Claim lines in answer order: by line id (UTF-8 byte order), labor before part when a visit and a swap share an id.
+    public static func sorted(_ lines: [ClaimLine]) -> [ClaimLine] {
+        lines.sorted(byBytesOf: \.line) { $0.kind == .labor && $1.kind == .part }
+    }
+}
+
+extension ArchiveRecord {
+    /// Archive records in answer order: by record id, then serial (UTF-8 byte order); of a complaint and a visit
+    /// without one that share both, the complaint's first as they come (`LedgerState.archive` lists complaints first).
+    public static func sorted(_ records: [ArchiveRecord]) -> [ArchiveRecord] {
+        records.sorted(byBytesOf: \.record) { $0.serial.bytePrecedes($1.serial) }
+    }
+}

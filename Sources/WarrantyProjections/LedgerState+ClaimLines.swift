@@ -6,13 +6,7 @@ extension LedgerState {
     public func claimLines(on day: Day, dealer: String? = nil) -> [ClaimLine] {
         var lines: [ClaimLine] = []
         forEachLine(on: day, dealer: dealer) { lines.append($0) }
-        return lines.sorted(by: Self.lineOrder)
-    }
-
-    /// Sorts by line id (UTF-8 byte order), labor before part when a visit and a swap share an id.
-    static func lineOrder(_ lhs: ClaimLine, _ rhs: ClaimLine) -> Bool {
-        if lhs.line != rhs.line { return lhs.line.bytePrecedes(rhs.line) }
-        return lhs.kind == .labor && rhs.kind == .part
+        return ClaimLine.sorted(lines)
     }
 
     /// Calls `body` with every claim line dated on or before `day`, of one dealer or of all, unit by unit, each

@@ -10,13 +10,17 @@ extension LedgerState {
             if let wanted, status.state != wanted { continue }
             rows.append(status)
         }
-        rows.sort { $0.serial.bytePrecedes($1.serial) }
-        return rows
+        return UnitStatus.sorted(rows)
     }
 
     /// The name a dealer enrolled with.
     public func dealerName(_ dealer: String) -> String? {
         dealers[dealer]?.name
+    }
+
+    /// Every dealer enrolled, on any day, in UTF-8 byte order.
+    public var dealerIDs: [String] {
+        dealers.keys.sorted { $0.bytePrecedes($1) }
     }
 
     /// Whether a unit with this serial was ever sold (or introduced by an exchange), on any day.

@@ -41,3 +41,25 @@ extension String {
         return (high, low)
     }
 }
+
+extension Array {
+    /// The elements by the UTF-8 bytes of `key`, then by `tie` among equal keys, else in their order (a stable sort).
+    ///
+    /// Sorts the keys' 16-byte prefixes with the elements' positions, comparing whole keys only where the prefixes
+    /// tie, then moves each element once: sorting large elements themselves moves them at every step.
+    package func sorted(byBytesOf key: (Element) -> String, then tie: (Element, Element) -> Bool = { _, _ in false }) -> [Element] {
+        var order = indices.map { position in
+            let (high, low) = key(self[position]).bytePrefix
+            return (high: high, low: low, position: position)
+        }
+        order.sort { lhs, rhs in
+            if lhs.high != rhs.high { return lhs.high < rhs.high }
+            if lhs.low != rhs.low { return lhs.low < rhs.low }
+            let (left, right) = (self[lhs.position], self[rhs.position])
+            let (leftKey, rightKey) = (key(left), key(right))
+            if leftKey.bytePrecedes(rightKey) { return true }
+            return !rightKey.bytePrecedes(leftKey) && tie(left, right)
+        }
+        return order.map { self[$0.position] }
+    }
+}

@@ -26,6 +26,30 @@ import WarrantyProjections
         }
     }
 
+    /// The answers over every dealer (`Ledger.claimLines(on:knownAt:)`, `dealerBalances`, `archive`, `unitStatuses`),
+    /// gathered one dealer's state at a time, equal the whole state's. Returns how many dealer states they took.
+    @discardableResult
+    static func expectSameAnswersOverEveryDealer(_ ledger: Ledger, knownAt: Int64 = .max, days: [Day] = sampleDays,
+                                                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let whole = try ledger.state(knownAt: knownAt)
+        let taken = StateSpillTests.Counter()
+        try Ledger.$dealerStateTaken.withValue({ _ in taken.add() }) {
+            for day in days {
+                #expect(try ledger.claimLines(on: day, knownAt: knownAt) == whole.claimLines(on: day), "\(day)", sourceLocation: sourceLocation)
+                let balances = try ledger.dealerBalances(on: day, knownAt: knownAt)
+                #expect(balances.map(\.balance) == whole.dealerBalances(on: day), "\(day)", sourceLocation: sourceLocation)
+                #expect(balances.map(\.name) == whole.dealerBalances(on: day).map { whole.dealerName($0.dealer) },
+                        "\(day)", sourceLocation: sourceLocation)
+                #expect(try ledger.archive(on: day, knownAt: knownAt) == whole.archive(on: day), "\(day)", sourceLocation: sourceLocation)
+                #expect(try ledger.unitStatuses(on: day, knownAt: knownAt) == whole.unitStatuses(on: day), "\(day)",
+                        sourceLocation: sourceLocation)
+                #expect(try ledger.unitStatuses(on: day, state: .repair, knownAt: knownAt) == whole.unitStatuses(on: day, state: .repair),
+                        "\(day)", sourceLocation: sourceLocation)
+            }
+        }
+        return taken.value
+    }
+
     @Test func everyDealerFromTheSnapshotAndItsTailAnswersLikeTheWholeState() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
@@ -44,6 +68,17 @@ import WarrantyProjections
         for knownAt: Int64 in [3_200, 2_000] {
             for dealer in dealers.prefix(5) { try Self.expectSameAnswers(ledger, dealer: dealer, knownAt: knownAt) }
         }
+        // The answers over every dealer: one dealer's state at a time (five answers on each day), but before the
+        // snapshot from the whole fold.
+        let enrolled = whole.dealerIDs.count
+        #expect(enrolled >= dealers.count)
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger) == 5 * sampleDays.count * enrolled)
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger, knownAt: 3_200) == 5 * sampleDays.count * enrolled)
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger, knownAt: 2_000) == 0)
+        // The rows are sorted by id as the answers say, and the lines of all dealers are there.
+        let lines = try ledger.claimLines(on: Day("2031-01-01")!)
+        #expect(lines.count > 1_000 && Set(lines.map(\.dealer)).count == dealers.count)
+        #expect(zip(lines, lines.dropFirst()).allSatisfy { $0.line.bytePrecedes($1.line) || ($0.line == $1.line && $0.kind == .labor) })
         #expect(try ledger.state(forDealer: "NO-SUCH-DEALER").dealerName("NO-SUCH-DEALER") == nil)
         // A statement of one dealer (from its own units) equals that dealer's statement among all of them (from the whole state).
         let from = Day("2024-01-01")!, to = Day("2025-06-30")!
@@ -82,6 +117,26 @@ import WarrantyProjections
         #expect(try ledger.state(forDealer: "D1").claimLines(on: day, dealer: "D1").map(\.line) == ["V2"])
         #expect(try ledger.state(forDealer: "D2").unitStatuses(on: day).map(\.serial) == ["SN0", "SN1", "SN3"],
                 "D2's own units and the unit it visited, not D1's others")
+        try Self.expectSameAnswersOverEveryDealer(ledger, days: days)
+    }
+
+    /// A dealer enrolled after the snapshot, with its sale and repair: the answers over every dealer take its state too.
+    @Test func aDealerEnrolledAfterTheSnapshotIsInTheAnswersOverEveryDealer() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let ledger = try snapshotLedger(base: OneUnitPathTests.base, tail: [
+            #"{"type":"dealer.enrolled","at":"2025-03-01","data":{"dealer":"D4","name":"济南新店"}}"#,
+            #"{"type":"unit.sold","at":"2025-03-02","data":{"serial":"SN7","model":"M","dealer":"D4","price":100000}}"#,
+            #"{"type":"complaint.lodged","at":"2025-04-01","data":{"complaint":"C8","serial":"SN7","fault":"异响"}}"#,
+            #"{"type":"visit.recorded","at":"2025-04-03","data":{"visit":"V8","serial":"SN7","dealer":"D4","complaint":"C8","kind":"repair","finding":"defect","laborMinutes":60,"travel":0,"resolved":true}}"#,
+        ], scratch: scratch)
+        let days = ["2025-03-01", "2025-04-03", "2025-06-01"].map { Day($0)! }
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger, days: days) == 5 * days.count * 2, "D1 and D4")
+        let day = Day("2025-06-01")!
+        #expect(try ledger.claimLines(on: day).filter { $0.dealer == "D4" }.map(\.line) == ["V8"])
+        #expect(try ledger.dealerBalances(on: day).map(\.name) == ["济南服务站", "济南新店"])
+        #expect(try ledger.unitStatuses(on: day).filter { $0.dealer == "D4" }.map(\.serial) == ["SN7"])
+        #expect(try ledger.archive(on: day).filter { $0.dealer == "D4" }.map(\.record) == ["C8"])
     }
 
     /// A serial written in another Unicode normalization names the same unit but another stream: the paths that
@@ -157,6 +212,9 @@ import WarrantyProjections
         let day = Day("2025-06-01")!
         #expect(try ledger.state(forDealer: "D2").claimLines(on: day, dealer: "D2").map(\.line) == ["V9"])
         try Self.expectSameAnswers(ledger, dealer: "D2", days: [Day("2025-04-03")!, day])
+        // D2's state cannot come from the snapshot, so every dealer's rows come from the whole state; D1's state
+        // came from it before, unless the damaged record is its unit's.
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger, days: [Day("2025-04-03")!, day]) == (`case` == "spelling" ? 5 * 2 : 0))
     }
 
     /// A unit of D in the snapshot, its sale voided after it, and its serial brought back as another dealer's replacement.
@@ -174,6 +232,7 @@ import WarrantyProjections
         ], scratch: scratch)
         let days = ["2025-03-01", "2025-03-02", "2025-05-01"].map { Day($0)! }
         for dealer in ["D1", "D3"] { try Self.expectSameAnswers(ledger, dealer: dealer, days: days) }
+        try Self.expectSameAnswersOverEveryDealer(ledger, days: days)
     }
 
     @Test func aDamagedDealerIndexFallsBackToTheWholeState() throws {
@@ -193,5 +252,6 @@ import WarrantyProjections
         #expect(partial.unitStatuses(on: Day("2031-01-01")!).count == (try ledger.state()).unitStatuses(on: Day("2031-01-01")!).count,
                 "the whole state, not a partial one")
         try Self.expectSameAnswers(ledger, dealer: dealer)
+        #expect(try Self.expectSameAnswersOverEveryDealer(ledger) == 0, "the whole state, not one dealer's at a time")
     }
 }

@@ -7,10 +7,8 @@ import WarrantyProjections
 extension Commands {
     static let viewOptions: Set<String> = ["as-of", "known-at"]
 
-    /// The ledger, the state it knew at `--known-at` and the day of `--as-of` (today by default);
-    /// with `unit` or `dealer`, a state holding only what that unit's or that dealer's answer needs.
-    static func view(_ arguments: Arguments, folder: String, unit: String? = nil,
-                     dealer: String? = nil) throws(LedgerError) -> (Ledger, LedgerState, Day) {
+    /// The ledger, the day of `--as-of` (today by default) and the event count of `--known-at` (every event by default).
+    static func context(_ arguments: Arguments, folder: String) throws(LedgerError) -> (Ledger, Day, knownAt: Int64) {
         let ledger = try Ledger(folder: folder)
         var day = ledger.today()
         if let text = arguments.options["as-of"] {
@@ -19,12 +17,32 @@ extension Commands {
             }
             day = parsed
         }
-        let knownAt = try arguments.integer("known-at", in: 0...Int64.max) ?? .max
-        if let unit { return (ledger, try ledger.state(forUnit: unit, knownAt: knownAt), day) }
-        if let dealer { return (ledger, try ledger.state(forDealer: dealer, knownAt: knownAt), day) }
-        let state = try ledger.state(knownAt: knownAt)
-        KeptUntilExit.keep(state)
-        return (ledger, state, day)
+        return (ledger, day, try arguments.integer("known-at", in: 0...Int64.max) ?? .max)
+    }
+
+    /// The state a unit's or a dealer's answer needs, as the ledger knew it at `--known-at`, and the day of `--as-of`.
+    static func view(_ arguments: Arguments, folder: String, unit: String? = nil,
+                     dealer: String? = nil) throws(LedgerError) -> (LedgerState, Day) {
+        let (ledger, day, knownAt) = try context(arguments, folder: folder)
+        if let unit { return (try ledger.state(forUnit: unit, knownAt: knownAt), day) }
+        return (try ledger.state(forDealer: dealer!, knownAt: knownAt), day)
+    }
+
+    /// The rows of an answer over the whole ledger or over one dealer (`--dealer`): one dealer's from its own state,
+    /// every dealer's gathered from one dealer's state at a time (`byDealer`). Kept until exit.
+    static func rows<Row>(_ arguments: Arguments, folder: String, dealer: (LedgerState, Day, String) -> [Row],
+                          byDealer: (Ledger, Day, Int64) throws(LedgerError) -> [Row]) throws(LedgerError) -> ([Row], Day) {
+        let rows: [Row], day: Day
+        if let name = arguments.options["dealer"] {
+            let state: LedgerState
+            (state, day) = try view(arguments, folder: folder, dealer: name)
+            rows = dealer(state, day, name)
+        } else {
+            let (ledger, asOf, knownAt) = try context(arguments, folder: folder)
+            (rows, day) = (try byDealer(ledger, asOf, knownAt), asOf)
+        }
+        KeptUntilExit.keep(rows)
+        return (rows, day)
     }
 
     static func writeJSON(_ value: JSONValue, _ output: inout Output) {
@@ -34,13 +52,14 @@ extension Commands {
         output.write(bytes: writer.bytes)
     }
 
-    /// Arrays print one element per line inside the brackets, so large answers stay greppable.
-    static func writeJSONArray(_ values: [JSONValue], _ output: inout Output) {
+    /// Arrays print one element per line inside the brackets, so large answers stay greppable. Each element is
+    /// made as it is written (`json`), not all of them first.
+    static func writeJSONArray<Row>(_ rows: [Row], _ output: inout Output, _ json: (Row) -> JSONValue) {
         var writer = JSONWriter()
         writer.bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
+        for (index, row) in rows.enumerated() {
             writer.bytes.append(contentsOf: Array((index == 0 ? "\n" : ",\n").utf8))
-            writer.write(value)
+            writer.write(json(row))
             writer.newline()
             writer.bytes.removeLast()
             if writer.bytes.count >= 1 << 16 {
@@ -48,14 +67,14 @@ extension Commands {
                 writer.bytes.removeAll(keepingCapacity: true)
             }
         }
-        writer.bytes.append(contentsOf: Array((values.isEmpty ? "]\n" : "\n]\n").utf8))
+        writer.bytes.append(contentsOf: Array((rows.isEmpty ? "]\n" : "\n]\n").utf8))
         output.write(bytes: writer.bytes)
     }
 
     static func status(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json"], positionals: 1...1)
         let serial = arguments.positionals[0]
-        let (_, state, day) = try view(arguments, folder: folder, unit: serial)
+        let (state, day) = try view(arguments, folder: folder, unit: serial)
         guard let status = state.unitStatus(serial: serial, on: day) else {
             let why = state.hasUnit(serial) ? "is not sold on or before \(day)" : "is not in the ledger"
             throw LedgerError(.notFound, "unit \"\(serial)\" \(why)")
@@ -86,9 +105,9 @@ extension Commands {
 
     static func claims(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions.union(["dealer"]), flags: ["json"])
-        let (_, state, day) = try view(arguments, folder: folder, dealer: arguments.options["dealer"])
-        let lines = state.claimLines(on: day, dealer: arguments.options["dealer"])
-        if arguments.flags.contains("json") { return writeJSONArray(lines.map(AnswerJSON.claim), &output) }
+        let (lines, day) = try rows(arguments, folder: folder, dealer: { $0.claimLines(on: $1, dealer: $2) },
+                                    byDealer: { ledger, day, knownAt throws(LedgerError) in try ledger.claimLines(on: day, knownAt: knownAt) })
+        if arguments.flags.contains("json") { return writeJSONArray(lines, &output, AnswerJSON.claim) }
         var table = Table(["line", "kind", "dealer", "serial", "part", "amount (yuan)", "status", "reason", "notice"],
                           rightAligned: [5])
         for line in lines {
@@ -101,15 +120,15 @@ extension Commands {
 
     static func dealers(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json"])
-        let (_, state, day) = try view(arguments, folder: folder)
-        let balances = state.dealerBalances(on: day)
+        let (ledger, day, knownAt) = try context(arguments, folder: folder)
+        let balances = try ledger.dealerBalances(on: day, knownAt: knownAt)
         if arguments.flags.contains("json") {
-            return writeJSONArray(balances.map { AnswerJSON.dealer($0, name: state.dealerName($0.dealer)) }, &output)
+            return writeJSONArray(balances, &output) { AnswerJSON.dealer($0.balance, name: $0.name) }
         }
         var table = Table(["dealer", "name", "claimed", "pending", "approved", "rejected", "written off", "deducted", "receivable"],
                           rightAligned: Set(2...8))
-        for balance in balances {
-            table.add([balance.dealer, state.dealerName(balance.dealer) ?? ""] +
+        for (balance, name) in balances {
+            table.add([balance.dealer, name ?? ""] +
                       [balance.claimed, balance.pending, balance.approved, balance.rejected, balance.writtenOff,
                        balance.deducted, balance.receivable].map(Yuan.format))
         }
@@ -119,10 +138,11 @@ extension Commands {
 
     static func archive(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json", "expired"])
-        let (_, state, day) = try view(arguments, folder: folder)
+        let (ledger, day, knownAt) = try context(arguments, folder: folder)
         let expired = arguments.flags.contains("expired")
-        let records = state.archive(on: day).filter { $0.expired == expired }
-        if arguments.flags.contains("json") { return writeJSONArray(records.map(AnswerJSON.archive), &output) }
+        let records = try ledger.archive(on: day, knownAt: knownAt).filter { $0.expired == expired }
+        KeptUntilExit.keep(records)
+        if arguments.flags.contains("json") { return writeJSONArray(records, &output, AnswerJSON.archive) }
         var table = Table(["record", "serial", "dealer", "opened", "closed", "retain until", "visits", "swaps", "cost (yuan)"],
                           rightAligned: [8])
         for record in records {
@@ -143,9 +163,11 @@ extension Commands {
             }
             wanted = state
         }
-        let (_, state, day) = try view(arguments, folder: folder, dealer: arguments.options["dealer"])
-        let rows = state.unitStatuses(on: day, state: wanted, dealer: arguments.options["dealer"])
-        if arguments.flags.contains("json") { return writeJSONArray(rows.map(AnswerJSON.status), &output) }
+        let (rows, day) = try rows(arguments, folder: folder, dealer: { $0.unitStatuses(on: $1, state: wanted, dealer: $2) },
+                                   byDealer: { ledger, day, knownAt throws(LedgerError) in
+                                       try ledger.unitStatuses(on: day, state: wanted, knownAt: knownAt)
+                                   })
+        if arguments.flags.contains("json") { return writeJSONArray(rows, &output, AnswerJSON.status) }
         var table = Table(["serial", "model", "dealer", "state", "sold", "start", "end", "registration", "escalation"])
         for row in rows {
             table.add([row.serial, row.model, row.dealer, row.state.rawValue, "\(row.sold)", "\(row.start)", "\(row.end)",
