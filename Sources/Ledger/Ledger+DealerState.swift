@@ -21,7 +21,8 @@ extension Ledger {
         if let (file, snapshotReader) = snapshot.map({ ($0.file, $0.reader) }) ?? usableSnapshot(reader: reader),
            file.lastSeq <= knownAt, let records = file.dealerRecords(dealer, snapshotReader, index: snapshot?.index) {
             var scope = records.compactMap { record in record.withUnsafeBytes { try? LedgerState.serial(ofUnitRecord: $0) } }
-            let introduced = try addTailSerials(of: dealer, to: &scope, after: file.lastRecord, knownAt: knownAt)
+            let moves = if let snapshot { snapshot.moves } else { try scopeMoves(after: file.lastRecord, knownAt: knownAt) }
+            let introduced = addTailSerials(of: dealer, to: &scope, moves: moves)
             // Every unit in scope is loaded from the snapshot or introduced after it; one that is neither (spelt in
             // another Unicode normalization than its record, or its record damaged) sends the answer to the whole fold.
             let notices = snapshot.map { $0.notices[dealer] ?? DealerSnapshot.none }
@@ -30,7 +31,7 @@ extension Ledger {
                 var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
                 fold.hasKeys = false
                 let streams = Set(serials.map { "unit:" + $0 } + ["dealer:" + dealer])
-                try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: streams)
+                try foldTail(&fold, after: file.lastRecord, knownAt: knownAt, only: streams, held: snapshot?.tail)
                 return (fold.state, streams)
             }
         }
@@ -75,22 +76,26 @@ extension Ledger {
         let reader = try logReader()
         guard let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
               var dealers = file.loadUnits([], more: [], noticesOf: nil, snapshotReader)?.0.dealerIDs,
-              let snapshot = DealerSnapshot(file, snapshotReader)
+              var snapshot = DealerSnapshot(file, snapshotReader)
         else { return rows(try state(knownAt: knownAt), nil) }
         var through = file.lastSeq
         do {
             try reader.scan(after: file.lastRecord) { record in
                 guard record.seq <= knownAt else { return false }
                 through = record.seq
-                if case .dealerEnrolled(let enrolment) = try StoredEvent.decodeForLedger(record).event.body,
-                   !dealers.contains(enrolment.dealer) {
+                snapshot.tail.append(record)
+                let event = try StoredEvent.decodeForLedger(record).event
+                if let move = ScopeMove(event) { snapshot.moves.append(move) }
+                if case .dealerEnrolled(let enrolment) = event.body, !dealers.contains(enrolment.dealer) {
                     dealers.append(enrolment.dealer)
                 }
-                return true
+                return snapshot.tail.byteCount <= Ledger.heldTailBytes
             }
         } catch {
             throw LedgerError.wrap(error)
         }
+        // A tail too long to hold: the whole fold, as when there is no snapshot.
+        guard snapshot.tail.byteCount <= Ledger.heldTailBytes else { return rows(try state(knownAt: knownAt), nil) }
         var gathered: [Row] = []
         for dealer in dealers {
             let (state, streams) = try dealerView(dealer, knownAt: through, snapshot: snapshot)
@@ -102,13 +107,21 @@ extension Ledger {
         return gathered
     }
 
-    /// A snapshot opened once for the states of many dealers, with its dealer index and its notices split by
-    /// dealer, read once rather than for each dealer.
+    /// The most bytes of records after the snapshot that an answer over every dealer holds (`DealerSnapshot.tail`);
+    /// over it, the answer comes from the whole fold. Appends refresh the snapshot every 100,000 events, about 20 MB.
+    /// Task-local so that a test can lower it.
+    @TaskLocal static var heldTailBytes = 64 << 20
+
+    /// A snapshot opened once for the states of many dealers, with its dealer index, its notices split by dealer
+    /// and the records of the log after it, read once rather than for each dealer.
     struct DealerSnapshot {
         let file: SnapshotFile
         let reader: SnapshotReader
         let index: DealerIndex
         let notices: [String: [UInt8]]
+        /// The records after the snapshot, as far as the answer reads, and their sales, visits and exchanges.
+        var tail = HeldRecords()
+        var moves: [ScopeMove] = []
         /// The notices section of a dealer with none: a count of zero.
         static let none: [UInt8] = [0, 0, 0, 0]
 
@@ -124,13 +137,43 @@ extension Ledger {
     /// the answer was gathered dealer by dealer.
     @TaskLocal static var dealerStateTaken: (@Sendable (String) -> Void)?
 
-    /// Adds to `scope` the serials that the events after the snapshot bring into a dealer's answers, in log
-    /// order: units it sells, units it visits, the replacements of units already in scope, and the unit a serial
+    /// An event after the snapshot that can bring a serial into a dealer's answers (`addTailSerials`).
+    enum ScopeMove {
+        case sold(serial: String, dealer: String)
+        case visited(serial: String, dealer: String)
+        case exchanged(serial: String, replacement: String)
+
+        init?(_ event: Event) {
+            switch event.body {
+            case .unitSold(let sale): self = .sold(serial: sale.serial, dealer: sale.dealer)
+            case .visitRecorded(let visit): self = .visited(serial: visit.serial, dealer: visit.dealer)
+            case .unitExchanged(let exchange): self = .exchanged(serial: exchange.serial, replacement: exchange.replacement)
+            default: return nil
+            }
+        }
+    }
+
+    /// The sales, visits and exchanges after `position`, up to `knownAt`, in log order.
+    private func scopeMoves(after position: RecordPosition?, knownAt: Int64) throws(LedgerError) -> [ScopeMove] {
+        var moves: [ScopeMove] = []
+        do {
+            try logReader().scan(after: position) { record in
+                guard record.seq <= knownAt else { return false }
+                if let move = ScopeMove(try StoredEvent.decodeForLedger(record).event) { moves.append(move) }
+                return true
+            }
+        } catch {
+            throw LedgerError.wrap(error)
+        }
+        return moves
+    }
+
+    /// Adds to `scope` the serials that the events after the snapshot (`moves`) bring into a dealer's answers, in
+    /// log order: units it sells, units it visits, the replacements of units already in scope, and the unit a serial
     /// already in scope replaced (after its sale was voided, an exchange can bring the serial back). A unit that an
     /// exchange after the snapshot introduced brings the unit it replaced, whose stream holds that exchange.
     /// Returns the serials those events introduce (sold or exchanged in), which the snapshot cannot hold.
-    private func addTailSerials(of dealer: String, to scope: inout [String], after position: RecordPosition?,
-                                knownAt: Int64) throws(LedgerError) -> Set<String> {
+    private func addTailSerials(of dealer: String, to scope: inout [String], moves: [ScopeMove]) -> Set<String> {
         var known = Set(scope)
         var introduced: Set<String> = []
         var replaced: [String: String] = [:]
@@ -141,26 +184,20 @@ extension Ledger {
                 next = replaced[serial]
             }
         }
-        do {
-            try logReader().scan(after: position) { record in
-                guard record.seq <= knownAt else { return false }
-                switch try StoredEvent.decodeForLedger(record).event.body {
-                case .unitSold(let sale):
-                    introduced.insert(sale.serial)
-                    if sale.dealer == dealer { add(sale.serial) }
-                case .visitRecorded(let visit) where visit.dealer == dealer: add(visit.serial)
-                case .unitExchanged(let exchange):
-                    introduced.insert(exchange.replacement)
-                    replaced[exchange.replacement] = exchange.serial
-                    if known.contains(exchange.serial) { add(exchange.replacement) }
-                    // A serial in scope voided and brought back as a replacement: its introduction is in this stream.
-                    if known.contains(exchange.replacement) { add(exchange.serial) }
-                default: break
-                }
-                return true
+        for move in moves {
+            switch move {
+            case .sold(let serial, let seller):
+                introduced.insert(serial)
+                if seller == dealer { add(serial) }
+            case .visited(let serial, let visitor):
+                if visitor == dealer { add(serial) }
+            case .exchanged(let serial, let replacement):
+                introduced.insert(replacement)
+                replaced[replacement] = serial
+                if known.contains(serial) { add(replacement) }
+                // A serial in scope voided and brought back as a replacement: its introduction is in this stream.
+                if known.contains(replacement) { add(serial) }
             }
-        } catch {
-            throw LedgerError.wrap(error)
         }
         return introduced
     }

@@ -48,12 +48,16 @@ extension Ledger {
     /// this one applies.
     /// With `scope`, the fold is a scoped one (`SnapshotScope`): what each event needs is loaded before it is applied.
     /// With `spill`, the fold is written out whenever it grows past the spill's limit, and goes on scoped over
-    /// the spill's scope (which replaces `scope`).
+    /// the spill's scope (which replaces `scope`). With `held`, the records after `position`, read already, are
+    /// visited instead of the log's.
     @discardableResult
     func foldTail(_ fold: inout LedgerFold, after position: RecordPosition?, knownAt: Int64,
                   only streams: Set<String>? = nil, scope: SnapshotScope? = nil, spill: StateSpill? = nil,
-                  progress: ProgressHandler? = nil) throws(LedgerError) -> LogSummary? {
+                  progress: ProgressHandler? = nil, held: HeldRecords? = nil) throws(LedgerError) -> LogSummary? {
         let reader = try logReader()
+        func scanTail(_ visit: (borrowing StoredRecord) throws -> Bool) throws {
+            if let held { try held.forEach(visit) } else { try reader.scan(after: position, visit) }
+        }
         // With a stream filter, events are skipped by their header, undecoded (a unit's events can name a
         // dealer enrolled, or a policy published, after the snapshot, so those always apply).
         func skipped(_ payload: UnsafeRawBufferPointer) -> Bool {
@@ -61,7 +65,7 @@ extension Ledger {
         }
         do {
             var targets: Set<Int64> = []
-            try reader.scan(after: position) { record in
+            try scanTail { record in
                 guard record.seq <= knownAt else { return false }
                 if StoredEvent.isVoid(record.payload), !skipped(record.payload),
                    case .eventVoided(let void) = try StoredEvent.decodeForLedger(record).event.body {
@@ -98,7 +102,7 @@ extension Ledger {
                     return true
                 }
             }
-            try reader.scan(after: position) { record in
+            try scanTail { record in
                 guard record.seq <= knownAt else { return false }
                 if skipped(record.payload), !targets.contains(record.seq) { return true }
                 let stored = try StoredEvent.decodeForLedger(record)

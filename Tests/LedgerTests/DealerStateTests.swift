@@ -75,6 +75,9 @@ import WarrantyProjections
         #expect(try Self.expectSameAnswersOverEveryDealer(ledger) == 5 * sampleDays.count * enrolled)
         #expect(try Self.expectSameAnswersOverEveryDealer(ledger, knownAt: 3_200) == 5 * sampleDays.count * enrolled)
         #expect(try Self.expectSameAnswersOverEveryDealer(ledger, knownAt: 2_000) == 0)
+        // A tail longer than an answer holds: the whole fold too.
+        #expect(try Ledger.$heldTailBytes.withValue(100_000) { try Self.expectSameAnswersOverEveryDealer(ledger, days: [sampleDays[3]]) } == 0)
+        #expect(try Ledger.$heldTailBytes.withValue(1_000_000) { try Self.expectSameAnswersOverEveryDealer(ledger, days: [sampleDays[3]]) } == 5 * enrolled)
         // The rows are sorted by id as the answers say, and the lines of all dealers are there.
         let lines = try ledger.claimLines(on: Day("2031-01-01")!)
         #expect(lines.count > 1_000 && Set(lines.map(\.dealer)).count == dealers.count)
