@@ -193,12 +193,14 @@ extension Ledger {
             }
         }
         var summary = try foldTail(&fold, after: foldedTo, knownAt: .max, spill: spill, progress: counted)
-        if summary == nil {
-            do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
-        }
         // A stored snapshot equal to the state at the log's end holds exactly the bytes a new one would: kept.
         let current = stored == .equal(seq: fold.lastSeq)
-        if !current { try writeSnapshot(fold, over: spill.mergeBase, head: writer.head, lastRecord: summary?.lastRecord) }
+        if !current {
+            if summary == nil {   // the position of the last record, which the new snapshot records
+                do { summary = try reader.scan(from: Int64.max) } catch { throw LedgerError.wrap(error) }
+            }
+            try writeSnapshot(fold, over: spill.mergeBase, head: writer.head, lastRecord: summary?.lastRecord)
+        }
         return RebuildReport(events: fold.lastSeq, stored: stored, written: !current,
                              seconds: Double(Ledger.currentMicroseconds() - started) / 1_000_000)
     }

@@ -95,8 +95,16 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// The stored event at `seq`, or nil if the log ends before it.
+    /// The stored event at `seq`, or nil if the log ends before it. Read from where the Merkle store places it
+    /// when the store holds its group of 64 records; else from the start of the log segment holding it.
     public func event(at seq: Int64) throws(LedgerError) -> Event? {
+        if let record = try? MerkleTreeView.storedRecord(seq: seq, folder: folder, reader: try logReader()) {
+            return try record.withUnsafeBytes { bytes in
+                Result { () throws(LedgerError) in
+                    try StoredEvent.decodeForLedger(UnsafeRawBufferPointer(rebasing: bytes[LogFormat.recordHeaderSize...]), seq: seq).event
+                }
+            }.get()
+        }
         var found: Event?
         try forEachEvent(from: seq, through: seq) { logged in
             found = logged.stored.event

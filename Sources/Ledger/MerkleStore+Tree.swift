@@ -148,11 +148,31 @@ final class MerkleTreeView: MerkleSubtreeSource {
             precondition(entry.level == level && entry.index == index, "Merkle store slot arithmetic")
             return entry
         }
-        let bytes = try file!.read(MerkleStore.entrySize, at: Int64(MerkleStore.headerSize) + slot * Int64(MerkleStore.entrySize))
+        return try Self.storedEntry(level: level, index: index, file!)
+    }
+
+    /// The entry of a complete subtree of level 6 or more as `file` stores it.
+    private static func storedEntry(level: Int, index: Int64, _ file: MerkleFile) throws -> MerkleStoreEntry {
+        let slot = MerkleStore.slot(level: level, index: index)
+        let bytes = try file.read(MerkleStore.entrySize, at: Int64(MerkleStore.headerSize) + slot * Int64(MerkleStore.entrySize))
         guard let entry = MerkleStoreEntry(decoding: bytes[...], level: level, index: index) else {
             throw MerkleStoreDamage(reason: "entry \(slot) (level \(level), index \(index)) is damaged")
         }
         return entry
+    }
+
+    /// The complete bytes of the record with `seq`, read from where the stored entry of its group of 64 places the
+    /// group: neither the log up to it nor the records after the store are read. Nil when the store is not usable
+    /// or does not hold that group's entry; throws when the bytes there are not the group's records.
+    static func storedRecord(seq: Int64, folder: String, reader: LogReader) throws -> [UInt8]? {
+        let leaves = Int64(MerkleStore.chunkLeaves)
+        guard seq >= 1, let (file, header) = try usableFile(folder: folder, reader: reader) else { return nil }
+        let chunk = (seq - 1) / leaves
+        guard (chunk + 1) * leaves <= header.size,
+              let start = try storedEntry(level: MerkleStore.baseLevel, index: chunk, file).start else { return nil }
+        var cursor = RecordCursor(folder: folder, start: start, seq: chunk * leaves + 1)
+        for _ in 0..<(seq - 1) % leaves { _ = try cursor.next() }
+        return try cursor.next()
     }
 
     /// Where the first record of group `chunk` (64 leaves) starts, by the entries and header alone;

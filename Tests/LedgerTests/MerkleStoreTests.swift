@@ -50,6 +50,29 @@ import WarrantyDomain
         try! DurableFiles.create(path: path, bytes: bytes)
     }
 
+    /// `event(at:)` reads an event from where the store places its group of 64 records; past the store's complete
+    /// groups, or without a store, from the log: the same events either way.
+    @Test func eventsAreReadFromWhereTheStorePlacesThem() throws {
+        let scratch = temporaryFolder()
+        defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
+        let (ledger, _) = try Self.makeLedger(scratch)
+        var logged: [Event] = []
+        try ledger.forEachEvent { logged.append($0.stored.event); return true }
+        #expect(logged.count == 300)
+        let reader = try LogReader(folder: ledger.folder)
+        for seq in 1...300 {
+            #expect(try ledger.event(at: Int64(seq)) == logged[seq - 1], "seq \(seq)")
+            let stored = try MerkleTreeView.storedRecord(seq: Int64(seq), folder: ledger.folder, reader: reader)
+            #expect((stored != nil) == (seq <= 256), "seq \(seq): in one of the store's four complete groups or not")
+        }
+        #expect(try ledger.event(at: 301) == nil)
+        unlink(ledger.folder + "/" + MerkleStore.fileName)
+        for seq in [1, 64, 65, 200, 300] {
+            #expect(try MerkleTreeView.storedRecord(seq: Int64(seq), folder: ledger.folder, reader: reader) == nil)
+            #expect(try ledger.event(at: Int64(seq)) == logged[seq - 1], "seq \(seq), no store")
+        }
+    }
+
     @Test func everySizeFrom0To300MatchesTheTreeInMemory() throws {
         let scratch = temporaryFolder()
         defer { removeFolder(scratch + "/ledger"); removeFolder(scratch) }
