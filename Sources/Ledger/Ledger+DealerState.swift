@@ -14,7 +14,7 @@ extension Ledger {
 
     /// `state(forDealer:)` with the streams it was folded from: every event of the dealer's answers is in one of
     /// them. Nil streams: the whole state, folded from every stream.
-    /// `snapshot`: the snapshot to read from, opened already.
+    /// `snapshot`: the snapshot to read from, opened already, with the events after it up to `knownAt` read.
     func dealerView(_ dealer: String, knownAt: Int64,
                     snapshot: DealerSnapshot? = nil) throws(LedgerError) -> (state: LedgerState, streams: Set<String>?) {
         let reader = try logReader()

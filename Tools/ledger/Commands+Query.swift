@@ -20,26 +20,15 @@ extension Commands {
         return (ledger, day, try arguments.integer("known-at", in: 0...Int64.max) ?? .max)
     }
 
-    /// The state a unit's or a dealer's answer needs, as the ledger knew it at `--known-at`, and the day of `--as-of`.
-    static func view(_ arguments: Arguments, folder: String, unit: String? = nil,
-                     dealer: String? = nil) throws(LedgerError) -> (LedgerState, Day) {
-        let (ledger, day, knownAt) = try context(arguments, folder: folder)
-        if let unit { return (try ledger.state(forUnit: unit, knownAt: knownAt), day) }
-        return (try ledger.state(forDealer: dealer!, knownAt: knownAt), day)
-    }
-
-    /// The rows of an answer over the whole ledger or over one dealer (`--dealer`): one dealer's from its own state,
-    /// every dealer's gathered from one dealer's state at a time (`byDealer`). Kept until exit.
+    /// The rows of an answer over the whole ledger or over one dealer (`--dealer`): one dealer's from its own state
+    /// (`dealer`), every dealer's gathered from one dealer's state at a time (`byDealer`). Kept until exit.
     static func rows<Row>(_ arguments: Arguments, folder: String, dealer: (LedgerState, Day, String) -> [Row],
                           byDealer: (Ledger, Day, Int64) throws(LedgerError) -> [Row]) throws(LedgerError) -> ([Row], Day) {
-        let rows: [Row], day: Day
-        if let name = arguments.options["dealer"] {
-            let state: LedgerState
-            (state, day) = try view(arguments, folder: folder, dealer: name)
-            rows = dealer(state, day, name)
+        let (ledger, day, knownAt) = try context(arguments, folder: folder)
+        let rows = if let name = arguments.options["dealer"] {
+            dealer(try ledger.state(forDealer: name, knownAt: knownAt), day, name)
         } else {
-            let (ledger, asOf, knownAt) = try context(arguments, folder: folder)
-            (rows, day) = (try byDealer(ledger, asOf, knownAt), asOf)
+            try byDealer(ledger, day, knownAt)
         }
         KeptUntilExit.keep(rows)
         return (rows, day)
@@ -74,7 +63,8 @@ extension Commands {
     static func status(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions, flags: ["json"], positionals: 1...1)
         let serial = arguments.positionals[0]
-        let (state, day) = try view(arguments, folder: folder, unit: serial)
+        let (ledger, day, knownAt) = try context(arguments, folder: folder)
+        let state = try ledger.state(forUnit: serial, knownAt: knownAt)
         guard let status = state.unitStatus(serial: serial, on: day) else {
             let why = state.hasUnit(serial) ? "is not sold on or before \(day)" : "is not in the ledger"
             throw LedgerError(.notFound, "unit \"\(serial)\" \(why)")
