@@ -17,16 +17,16 @@ extension Ledger {
     /// `snapshot`: the snapshot to read from, opened already, with the events after it up to `knownAt` read.
     func dealerView(_ dealer: String, knownAt: Int64,
                     snapshot: DealerSnapshot? = nil) throws(LedgerError) -> (state: LedgerState, streams: Set<String>?) {
-        let reader = try logReader()
-        if let (file, snapshotReader) = snapshot.map({ ($0.file, $0.reader) }) ?? usableSnapshot(reader: reader),
-           file.lastSeq <= knownAt, let records = file.dealerRecords(dealer, snapshotReader, index: snapshot?.index) {
+        let opened = if let snapshot { (snapshot.file, snapshot.reader) } else { usableSnapshot(reader: try logReader()) }
+        if let (file, snapshotReader) = opened, file.lastSeq <= knownAt, let records = file.dealerRecords(dealer, snapshotReader, index: snapshot?.index) {
             var scope = records.compactMap { record in record.withUnsafeBytes { try? LedgerState.serial(ofUnitRecord: $0) } }
             let moves = if let snapshot { snapshot.moves } else { try scopeMoves(after: file.lastRecord, knownAt: knownAt) }
             let introduced = addTailSerials(of: dealer, to: &scope, moves: moves)
             // Every unit in scope is loaded from the snapshot or introduced after it; one that is neither (spelt in
             // another Unicode normalization than its record, or its record damaged) sends the answer to the whole fold.
             let notices = snapshot.map { $0.notices[dealer] ?? DealerSnapshot.none }
-            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader, notices: notices),
+            if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader,
+                                                       small: snapshot?.small, notices: notices),
                scope.allSatisfy({ partial.hasUnit($0) || introduced.contains($0) }) {
                 var fold = LedgerFold(state: partial, lastSeq: file.lastSeq)
                 fold.hasKeys = false
@@ -75,8 +75,8 @@ extension Ledger {
     func rowsByDealer<Row>(knownAt: Int64, _ rows: (LedgerState, String?) -> [Row]) throws(LedgerError) -> [Row] {
         let reader = try logReader()
         guard let (file, snapshotReader) = usableSnapshot(reader: reader), file.lastSeq <= knownAt,
-              var dealers = file.loadUnits([], more: [], noticesOf: nil, snapshotReader)?.0.dealerIDs,
-              var snapshot = DealerSnapshot(file, snapshotReader)
+              var snapshot = DealerSnapshot(file, snapshotReader),
+              var dealers = file.loadUnits([], more: [], noticesOf: nil, snapshotReader, small: snapshot.small)?.0.dealerIDs
         else { return rows(try state(knownAt: knownAt), nil) }
         var through = file.lastSeq
         do {
@@ -112,11 +112,12 @@ extension Ledger {
     /// Task-local so that a test can lower it.
     @TaskLocal static var heldTailBytes = 64 << 20
 
-    /// A snapshot opened once for the states of many dealers, with its dealer index, its notices split by dealer
-    /// and the records of the log after it, read once rather than for each dealer.
+    /// A snapshot opened once for the states of many dealers, with its small sections, its dealer index, its notices
+    /// split by dealer and the records of the log after it, read once rather than for each dealer.
     struct DealerSnapshot {
         let file: SnapshotFile
         let reader: SnapshotReader
+        let small: SnapshotFile.SmallSections
         let index: DealerIndex
         let notices: [String: [UInt8]]
         /// The records after the snapshot, as far as the answer reads, and their sales, visits and exchanges.
@@ -125,11 +126,12 @@ extension Ledger {
         /// The notices section of a dealer with none: a count of zero.
         static let none: [UInt8] = [0, 0, 0, 0]
 
-        /// Nil when the dealer index or the notices section is damaged.
+        /// Nil when one of those sections is damaged.
         init?(_ file: SnapshotFile, _ reader: SnapshotReader) {
-            guard let index = DealerIndex(file.section(.dealerIndex, reader)), let section = file.section(.notices, reader),
+            guard let small = file.smallSections(reader), let index = DealerIndex(file.section(.dealerIndex, reader)),
+                  let section = file.section(.notices, reader),
                   let notices = section.withUnsafeBytes({ try? LedgerState.noticesByDealer($0) }) else { return nil }
-            (self.file, self.reader, self.index, self.notices) = (file, reader, index, notices)
+            (self.file, self.reader, self.small, self.index, self.notices) = (file, reader, small, index, notices)
         }
     }
 

@@ -235,6 +235,16 @@ struct SnapshotFile {
         return fold
     }
 
+    /// The policies, dealers and other sections, which every partial state loads.
+    typealias SmallSections = (policies: [UInt8], dealers: [UInt8], other: [UInt8])
+
+    /// The small sections every partial state loads; nil when one is damaged.
+    func smallSections(_ reader: SnapshotReader) -> SmallSections? {
+        guard let policies = section(.policies, reader), let dealers = section(.dealers, reader),
+              let other = section(.other, reader) else { return nil }
+        return (policies, dealers, other)
+    }
+
     /// The records the dealer index names for `dealer` (the units it sold or visited); nil when the index is
     /// damaged or a record cannot be read. A dealer the index does not name has none. `index`: the dealer index,
     /// when it has been read already.
@@ -257,12 +267,12 @@ struct SnapshotFile {
 
     /// A state holding the policies, the dealers, the given unit records, the records of `more` serials that the
     /// snapshot holds, every record these refer to, and with `noticesOf` that dealer's notices. Returns the
-    /// serials loaded and those of `more`; nil when a needed part is damaged. `notices`: that dealer's part of the
-    /// notices section (`LedgerState.noticesByDealer`), when it has been read already.
-    func loadUnits(_ given: [[UInt8]], more: [String], noticesOf dealer: String?,
-                   _ reader: SnapshotReader, notices split: [UInt8]? = nil) -> (LedgerState, [String])? {
-        guard let policies = section(.policies, reader), let dealers = section(.dealers, reader),
-              let other = section(.other, reader) else { return nil }
+    /// serials loaded and those of `more`; nil when a needed part is damaged. `small` and `notices`: the policies,
+    /// dealers and other sections, and that dealer's part of the notices section (`LedgerState.noticesByDealer`),
+    /// when they have been read already.
+    func loadUnits(_ given: [[UInt8]], more: [String], noticesOf dealer: String?, _ reader: SnapshotReader,
+                   small: SmallSections? = nil, notices split: [UInt8]? = nil) -> (LedgerState, [String])? {
+        guard let (policies, dealers, other) = small ?? smallSections(reader) else { return nil }
         let notices = dealer == nil ? [] : split ?? section(.notices, reader)
         guard let notices else { return nil }
         var records: [[UInt8]] = []
@@ -382,6 +392,8 @@ struct DealerIndex {
     let count: Int
     private let positionsStart: Int
     private let blob: Int
+    /// The entry of each dealer id, the first of ids that compare equal.
+    private var entries: [String: Int] = [:]
 
     init?(_ bytes: [UInt8]?) {
         guard let bytes, bytes.count >= 4 else { return nil }
@@ -397,6 +409,8 @@ struct DealerIndex {
         for entry in 0..<count {
             guard blob + field(entry, 0) + field(entry, 1) <= bytes.count, field(entry, 2) + field(entry, 3) <= total else { return nil }
         }
+        entries.reserveCapacity(count)
+        for entry in 0..<count where entries[dealer(entry)] == nil { entries[dealer(entry)] = entry }
     }
 
     /// Field `number` (id offset, id length, first position, position count) of dealer `entry`.
@@ -408,7 +422,7 @@ struct DealerIndex {
 
     /// The entry of `dealer`, found as identifiers compare: an id in another Unicode normalization names the same dealer.
     func entry(of dealer: String) -> Int? {
-        (0..<count).first { self.dealer($0) == dealer }
+        entries[dealer]
     }
 
     func dealer(_ entry: Int) -> String {

@@ -9,15 +9,16 @@ public struct HeldRecords: Sendable {
 
     public init() {}
 
-    /// The bytes held.
-    public var byteCount: Int { bytes.count }
+    /// The bytes held: the records' and, for each, where it lies.
+    public var byteCount: Int { bytes.count + records.count * MemoryLayout<(Int64, Int64, SHA256Digest, Range<Int>)>.stride }
 
     /// Holds a copy of `record`, which follows the last one held.
     public mutating func append(_ record: borrowing StoredRecord) {
         let seq = record.seq
         precondition((records.last?.seq ?? .min) < seq, "records are held in log order")
         let start = bytes.count
-        bytes.append(contentsOf: record.bytes)
+        // As typed bytes, copied at once: a raw buffer is appended byte by byte.
+        bytes.append(contentsOf: record.bytes.assumingMemoryBound(to: UInt8.self))
         records.append((seq, record.recordedMicroseconds, record.previous, start..<bytes.count))
     }
 

@@ -43,10 +43,11 @@ extension String {
 }
 
 extension Array {
-    /// The elements by the UTF-8 bytes of `key`, then by `tie` among equal keys, else in their order (a stable sort).
+    /// The elements by the UTF-8 bytes of `key`, then by `tie` among equal keys, else in their order (stable).
     ///
     /// Sorts the keys' 16-byte prefixes with the elements' positions, comparing whole keys only where the prefixes
-    /// tie, then moves each element once: sorting large elements themselves moves them at every step.
+    /// tie and positions last, then moves each element once: sorting large elements themselves moves them at every
+    /// step.
     package func sorted(byBytesOf key: (Element) -> String, then tie: (Element, Element) -> Bool = { _, _ in false }) -> [Element] {
         var order = indices.map { position in
             let (high, low) = key(self[position]).bytePrefix
@@ -58,7 +59,9 @@ extension Array {
             let (left, right) = (self[lhs.position], self[rhs.position])
             let (leftKey, rightKey) = (key(left), key(right))
             if leftKey.bytePrecedes(rightKey) { return true }
-            return !rightKey.bytePrecedes(leftKey) && tie(left, right)
+            if rightKey.bytePrecedes(leftKey) { return false }
+            if tie(left, right) { return true }
+            return !tie(right, left) && lhs.position < rhs.position
         }
         return order.map { self[$0.position] }
     }

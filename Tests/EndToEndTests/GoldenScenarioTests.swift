@@ -42,13 +42,27 @@ import Testing
                 }
             }
 
-            // With a snapshot at the head, the same answers: one unit's or one dealer's records read from it, and
-            // the answers over every dealer gathered one dealer's state at a time (or the whole fold, for a known-at
-            // before the snapshot).
-            _ = try await ledger.run("rebuild")
-            for (query, first) in runs {
-                let run = try await runLedger(["--dir", ledger.folder] + query.arguments)
-                #expect(run.status == query.exit && run.standardOutput == first, "\(name)/\(query.golden) after a snapshot: \(run)")
+            // With a snapshot, the same answers: one unit's or one dealer's records read from it, and the answers
+            // over every dealer gathered one dealer's state at a time (the whole fold for a known-at before it).
+            // First with the snapshot at the head; then in a second ledger, with the snapshot after the first half
+            // of the events and the rest appended after it, so that the answers read a tail too.
+            let rebuilt = try await ledger.run("rebuild")
+            #expect(rebuilt.status == 0 && FileManager.default.fileExists(atPath: ledger.folder + "/state.snapshot"), "\(rebuilt)")
+            let lines = try String(decoding: Files.bytes(scenario.eventsPath), as: UTF8.self).split(separator: "\n")
+            let half = TestLedger(scratch: scratch, name: "half")
+            #expect(try await half.run("init", "--tz", "+08:00").status == 0)
+            for (part, slice) in [lines[..<(lines.count / 2)], lines[(lines.count / 2)...]].enumerated() {
+                let path = scratch + "/part-\(part).jsonl"
+                try Files.write(path, Array(slice.joined(separator: "\n").utf8) + [0x0A])
+                _ = try await half.appendSucceeding(path)
+                if part == 0 { #expect(try await half.run("rebuild").status == 0) }
+            }
+            for folder in [ledger.folder, half.folder] {
+                for (query, first) in runs {
+                    let run = try await runLedger(["--dir", folder] + query.arguments)
+                    #expect(run.status == query.exit && run.standardOutput == first,
+                            "\(name)/\(query.golden) from a snapshot (\(folder)): \(run)")
+                }
             }
 
             // Every golden file belongs to a query: a stale one would never be checked again.

@@ -66,6 +66,23 @@ import WarrantyDomain
             #expect((stored != nil) == (seq <= 256), "seq \(seq): in one of the store's four complete groups or not")
         }
         #expect(try ledger.event(at: 301) == nil)
+        // The entry of the second group pointed at the third group's first record: a record, with a valid checksum,
+        // but not the seq asked for. The store's lookup fails and the events come from the log.
+        let path = ledger.folder + "/" + MerkleStore.fileName
+        var bytes = Self.bytes(path)
+        func entryRange(_ group: Int64) -> Range<Int> {
+            let start = MerkleStore.headerSize + Int(MerkleStore.slot(level: MerkleStore.baseLevel, index: group)) * MerkleStore.entrySize
+            return start..<start + MerkleStore.entrySize
+        }
+        let second = try #require(MerkleStoreEntry(decoding: bytes[entryRange(1)], level: MerkleStore.baseLevel, index: 1))
+        let third = try #require(MerkleStoreEntry(decoding: bytes[entryRange(2)], level: MerkleStore.baseLevel, index: 2))
+        var forged: [UInt8] = []
+        MerkleStoreEntry(level: MerkleStore.baseLevel, index: 1, hash: second.hash, start: third.start).encode(into: &forged)
+        bytes.replaceSubrange(entryRange(1), with: forged)
+        Self.write(path, bytes)
+        #expect(throws: (any Error).self) { try MerkleTreeView.storedRecord(seq: 70, folder: ledger.folder, reader: reader) }
+        for seq in 65...128 { #expect(try ledger.event(at: Int64(seq)) == logged[seq - 1], "seq \(seq), the store misplacing it") }
+        #expect(try MerkleTreeView.storedRecord(seq: 130, folder: ledger.folder, reader: reader) != nil, "other groups still read")
         unlink(ledger.folder + "/" + MerkleStore.fileName)
         for seq in [1, 64, 65, 200, 300] {
             #expect(try MerkleTreeView.storedRecord(seq: Int64(seq), folder: ledger.folder, reader: reader) == nil)
