@@ -22,8 +22,8 @@ extension Commands {
 
     /// The rows of an answer over the whole ledger or over one dealer (`--dealer`): one dealer's from its own state
     /// (`dealer`), every dealer's gathered from one dealer's state at a time (`byDealer`). Kept until exit.
-    static func rows<Row>(_ arguments: Arguments, folder: String, dealer: (LedgerState, Day, String) -> [Row],
-                          byDealer: (Ledger, Day, Int64) throws(LedgerError) -> [Row]) throws(LedgerError) -> ([Row], Day) {
+    static func answerRows<Row>(_ arguments: Arguments, folder: String, dealer: (LedgerState, Day, String) -> [Row],
+                                byDealer: (Ledger, Day, Int64) throws(LedgerError) -> [Row]) throws(LedgerError) -> ([Row], Day) {
         let (ledger, day, knownAt) = try context(arguments, folder: folder)
         let rows = if let name = arguments.options["dealer"] {
             dealer(try ledger.state(forDealer: name, knownAt: knownAt), day, name)
@@ -95,8 +95,10 @@ extension Commands {
 
     static func claims(_ arguments: Arguments, folder: String, _ output: inout Output) throws(LedgerError) {
         try arguments.expect(options: viewOptions.union(["dealer"]), flags: ["json"])
-        let (lines, day) = try rows(arguments, folder: folder, dealer: { $0.claimLines(on: $1, dealer: $2) },
-                                    byDealer: { ledger, day, knownAt throws(LedgerError) in try ledger.claimLines(on: day, knownAt: knownAt) })
+        let (lines, day) = try answerRows(arguments, folder: folder, dealer: { $0.claimLines(on: $1, dealer: $2) },
+                                          byDealer: { ledger, day, knownAt throws(LedgerError) in
+                                              try ledger.claimLines(on: day, knownAt: knownAt)
+                                          })
         if arguments.flags.contains("json") { return writeJSONArray(lines, &output, AnswerJSON.claim) }
         var table = Table(["line", "kind", "dealer", "serial", "part", "amount (yuan)", "status", "reason", "notice"],
                           rightAligned: [5])
@@ -153,10 +155,10 @@ extension Commands {
             }
             wanted = state
         }
-        let (rows, day) = try rows(arguments, folder: folder, dealer: { $0.unitStatuses(on: $1, state: wanted, dealer: $2) },
-                                   byDealer: { ledger, day, knownAt throws(LedgerError) in
-                                       try ledger.unitStatuses(on: day, state: wanted, knownAt: knownAt)
-                                   })
+        let (rows, day) = try answerRows(arguments, folder: folder, dealer: { $0.unitStatuses(on: $1, state: wanted, dealer: $2) },
+                                         byDealer: { ledger, day, knownAt throws(LedgerError) in
+                                             try ledger.unitStatuses(on: day, state: wanted, knownAt: knownAt)
+                                         })
         if arguments.flags.contains("json") { return writeJSONArray(rows, &output, AnswerJSON.status) }
         var table = Table(["serial", "model", "dealer", "state", "sold", "start", "end", "registration", "escalation"])
         for row in rows {
