@@ -24,7 +24,7 @@ extension Ledger {
             let introduced = addTailSerials(of: dealer, to: &scope, moves: moves)
             // Every unit in scope is loaded from the snapshot or introduced after it; one that is neither (spelt in
             // another Unicode normalization than its record, or its record damaged) sends the answer to the whole fold.
-            let notices = snapshot.map { $0.notices[dealer] ?? DealerSnapshot.none }
+            let notices = snapshot.map { $0.notices[dealer] ?? SnapshotFile.noNotices }
             if let (partial, serials) = file.loadUnits(records, more: scope, noticesOf: dealer, snapshotReader,
                                                        small: snapshot?.small, notices: notices),
                scope.allSatisfy({ partial.hasUnit($0) || introduced.contains($0) }) {
@@ -123,8 +123,6 @@ extension Ledger {
         /// The records after the snapshot, as far as the answer reads, and their sales, visits and exchanges.
         var tail = HeldRecords()
         var moves: [ScopeMove] = []
-        /// The notices section of a dealer with none: a count of zero.
-        static let none: [UInt8] = [0, 0, 0, 0]
 
         /// Nil when one of those sections is damaged.
         init?(_ file: SnapshotFile, _ reader: SnapshotReader) {

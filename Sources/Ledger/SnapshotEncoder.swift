@@ -122,7 +122,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
         // copied to grow.
         indexEntries.reserveCapacity(24 * foldSerials.count)
         serialBlob.reserveCapacity(foldSerials.reduce(0) { $0 + $1.utf8.count })
-        try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside))
+        try fold.state.encodeSnapshot(into: &self, over: SnapshotMergeBase(notices: kept.map { ($0.id, $0.bytes) }, otherFacts: outside),
+                                      serials: foldSerials)
         try passOldUnits(before: nil)
         try old!.finish()
         old = nil
@@ -479,18 +480,8 @@ struct SectionEncoder<Output: SectionOutput>: SnapshotSink, LookupTableOutput {
             // Positions are sorted, not the entries. When every id is ASCII, strings compare as their bytes do, so the
             // first 16 bytes, as two numbers, order most pairs without a string comparison.
             let ascii = ids.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
-            var order = ids.indices.map { position -> (high: UInt64, low: UInt64, position: UInt32) in
-                let prefix = ascii ? ids[position].bytePrefix : (high: 0, low: 0)
-                return (prefix.high, prefix.low, UInt32(position))
-            }
-            order.sort { lhs, rhs in
-                if lhs.high != rhs.high { return lhs.high < rhs.high }
-                if lhs.low != rhs.low { return lhs.low < rhs.low }
-                let left = ids[Int(lhs.position)], right = ids[Int(rhs.position)]
-                return ascii ? left.bytePrecedes(right) : left < right
-            }
-            for entry in order {
-                let position = Int(entry.position)
+            let order = ascii ? ids.positionsInByteOrder(of: { $0 }) : ids.indices.sorted { ids[$0] < ids[$1] }
+            for position in order {
                 key.removeAll(keepingCapacity: true)
                 key.append(kind.rawValue)
                 key.append(contentsOf: ids[position].utf8)

@@ -235,6 +235,9 @@ struct SnapshotFile {
         return fold
     }
 
+    /// The notices section of a dealer with none, as `LedgerState.noticesByDealer` would give it: a count of zero.
+    static let noNotices: [UInt8] = [0, 0, 0, 0]
+
     /// The policies, dealers and other sections, which every partial state loads.
     typealias SmallSections = (policies: [UInt8], dealers: [UInt8], other: [UInt8])
 

@@ -216,7 +216,7 @@ final class SnapshotScope {
             case .failure(let error): throw damaged("its notices (\(error.reason))")
             }
         }
-        return noticesByDealer![dealer] ?? [0, 0, 0, 0]
+        return noticesByDealer![dealer] ?? SnapshotFile.noNotices
     }
 
     /// The dealer index, read and checked once.

@@ -159,8 +159,10 @@ extension LedgerState {
     /// With `base`, the state is a partial one (`addUnits`) and the small sections are those of the whole ledger:
     /// the base's notices the state did not load join the state's, and the base's facts of units the
     /// state does not hold are counted in the totals. The unit records are the state's only; the caller merges
-    /// them with the base's others.
-    public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink, over base: SnapshotMergeBase? = nil) throws(Sink.Failure) {
+    /// them with the base's others. `serials`: the state's serials in UTF-8 byte order (`byteSortedSerials`), when
+    /// the caller has sorted them already.
+    public func encodeSnapshot<Sink: SnapshotSink>(into sink: inout Sink, over base: SnapshotMergeBase? = nil,
+                                                   serials: [String]? = nil) throws(Sink.Failure) {
         let orderedPolicies = policies.values.sorted { $0.seq < $1.seq }
         var policyIndex: [ObjectIdentifier: UInt32] = [:]
         var policyWriter = SnapshotWriter(capacity: 256 * orderedPolicies.count + 64)
@@ -209,40 +211,27 @@ extension LedgerState {
 
         // The serials are sorted first and each record is encoded when its turn comes, so that only one
         // record is held at a time; a lookup per unit costs less than holding every record to reorder them.
-        var serials: [SortedSerial] = []
-        serials.reserveCapacity(units.count)
-        for serial in units.keys {
-            let (high, low) = serial.bytePrefix
-            serials.append(SortedSerial(high: high, low: low, serial: serial))
-        }
-        serials.sort { lhs, rhs in
-            if lhs.high != rhs.high { return lhs.high < rhs.high }
-            if lhs.low != rhs.low { return lhs.low < rhs.low }
-            return lhs.serial.bytePrecedes(rhs.serial)
-        }
         var record = SnapshotWriter(capacity: 4096)
         var lastPolicy: PolicyTerms?
         var lastPolicyIndex: UInt32 = 0
-        for sorted in serials {
-            let unit = units[sorted.serial]!
+        for serial in serials ?? byteSortedSerials {
+            let unit = units[serial]!
             if unit.policy !== lastPolicy {
                 guard let found = policyIndex[ObjectIdentifier(unit.policy)] else {
-                    preconditionFailure("unit \(sorted.serial) is bound to policy \(unit.policy.id) seq \(unit.policy.seq), which the state does not hold")
+                    preconditionFailure("unit \(serial) is bound to policy \(unit.policy.id) seq \(unit.policy.seq), which the state does not hold")
                 }
                 lastPolicy = unit.policy
                 lastPolicyIndex = found
             }
             record.removeAll()
             writeRecord(of: unit, policyIndex: lastPolicyIndex, to: &record)
-            try record.withBytes { bytes throws(Sink.Failure) in try sink.take(unitRecord: bytes, serial: sorted.serial) }
+            try record.withBytes { bytes throws(Sink.Failure) in try sink.take(unitRecord: bytes, serial: serial) }
         }
     }
 
     /// The keys in UTF-8 byte order.
     static func byteSorted(_ keys: some Sequence<String>) -> [String] {
-        var sorted = Array(keys)
-        sorted.sort { $0.bytePrecedes($1) }
-        return sorted
+        Array(keys).sorted(byBytesOf: { $0 })
     }
 
     private static func write(_ terms: PolicyTerms, to writer: inout SnapshotWriter) {
@@ -388,16 +377,6 @@ extension LedgerState {
             }
         }
     }
-}
-
-/// A serial with its first 16 bytes as integers to sort by.
-///
-/// Comparing two pairs of integers orders serials as their bytes do, and `String.UTF8View`s are
-/// compared only when the first 16 bytes tie.
-private struct SortedSerial {
-    var high: UInt64
-    var low: UInt64
-    var serial: String
 }
 
 /// A sink that keeps every section in memory, as a `StateSnapshot`.

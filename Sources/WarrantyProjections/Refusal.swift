@@ -43,12 +43,13 @@ extension String {
 }
 
 extension Array {
-    /// The elements by the UTF-8 bytes of `key`, then by `tie` among equal keys, else in their order (stable).
+    /// The positions of the elements in the UTF-8 byte order of `key`, then in the order of `tie` among equal keys, then
+    /// in their own order.
     ///
-    /// Sorts the keys' 16-byte prefixes with the elements' positions, comparing whole keys only where the prefixes
-    /// tie and positions last, then moves each element once: sorting large elements themselves moves them at every
-    /// step.
-    package func sorted(byBytesOf key: (Element) -> String, then tie: (Element, Element) -> Bool = { _, _ in false }) -> [Element] {
+    /// Sorts the keys' 16-byte prefixes with the positions, comparing whole keys only where the prefixes tie: large
+    /// elements are not moved, and most pairs of keys are ordered by two integer comparisons.
+    package func positionsInByteOrder(of key: (Element) -> String,
+                                      then tie: (Element, Element) -> Bool = { _, _ in false }) -> [Int] {
         var order = indices.map { position in
             let (high, low) = key(self[position]).bytePrefix
             return (high: high, low: low, position: position)
@@ -63,6 +64,11 @@ extension Array {
             if tie(left, right) { return true }
             return !tie(right, left) && lhs.position < rhs.position
         }
-        return order.map { self[$0.position] }
+        return order.map(\.position)
+    }
+
+    /// The elements in the order `positionsInByteOrder` gives, each moved once.
+    package func sorted(byBytesOf key: (Element) -> String, then tie: (Element, Element) -> Bool = { _, _ in false }) -> [Element] {
+        positionsInByteOrder(of: key, then: tie).map { self[$0] }
     }
 }

@@ -16,10 +16,13 @@ import WarrantyDomain
     }
 
     @Test func idsSortByTheirBytesWhateverTheirPrefixes() {
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<20 {
-            let shuffled = Self.ids.shuffled(using: &generator)
-            #expect(shuffled.sorted(byBytesOf: { $0 }) == Self.ids.sorted(by: Self.byBytes))
+        // Every rotation of the list, forwards and backwards.
+        for start in Self.ids.indices {
+            let rotated = Array(Self.ids[start...] + Self.ids[..<start])
+            for arrangement in [rotated, rotated.reversed()] {
+                #expect(arrangement.sorted(byBytesOf: { $0 }) == Self.ids.sorted(by: Self.byBytes), "from \(start)")
+                #expect(arrangement.positionsInByteOrder(of: { $0 }).map { arrangement[$0] } == Self.ids.sorted(by: Self.byBytes))
+            }
         }
         // NFC "é" (C3 A9) after NFD "é" (65 CC 81) and after "f" (66): bytes, not canonical equivalence.
         #expect(["\u{E9}", "f", "e\u{301}"].sorted(byBytesOf: { $0 }) == ["e\u{301}", "f", "\u{E9}"])
